@@ -1,0 +1,1077 @@
+"""Load and validate the case base: the only module that reads ``casebase/``.
+
+The case base is a folder of YAML files (``codebook.yaml``, ``sources.yaml``,
+``cases/*.yaml`` and, for reliability, ``codings/<coder>/*.yaml``).  This module
+parses them with a safe round-trip loader (so every problem can name its line),
+checks them against pydantic models, cross-checks them against each other and,
+when a corpus folder is given, against the source texts.  Every problem is
+collected and reported at once as ``file:line: field: message``.
+
+The analysis modules never read YAML: they take the tidy pandas frames that
+:class:`CaseBase` produces (:meth:`CaseBase.membership`, :meth:`CaseBase.evidence`, ...).
+
+Examples
+--------
+>>> from analysis.casebase import load_casebase
+>>> cb = load_casebase("casebase")                       # doctest: +SKIP
+>>> cb.membership().loc["shaoxing", "contract_co_building"]  # doctest: +SKIP
+1.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+#: The fuzzy membership scale shared by mechanisms and outcomes.
+SCORES: tuple[float, ...] = (0.0, 0.33, 0.67, 1.0)
+#: Which scores each coding status allows.
+STATUS_SCORES: dict[str, tuple[float, ...]] = {
+    "present": (0.67, 1.0),
+    "weak": (0.33,),
+    "absent": (0.0,),
+    "not_reported": (0.0,),
+}
+MAX_QUOTE = 120
+_ID = r"^[a-z][a-z0-9_]*$"
+
+# --------------------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    # Unknown keys are almost always typos of known ones; reject them loudly.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_score(value: float) -> float:
+    if not any(abs(value - s) < 1e-9 for s in SCORES):
+        raise ValueError(f"score {value!r} is not one of 0, 0.33, 0.67, 1")
+    return min(SCORES, key=lambda s: abs(s - value))
+
+
+class Evidence(_Model):
+    """A verbatim span of a source: ``text[start:end] == quote``."""
+
+    source: str = Field(description="Source id from sources.yaml")
+    start: int | None = Field(None, ge=0, description="Start offset (Python str index)")
+    end: int | None = Field(None, ge=0, description="End offset (exclusive)")
+    quote: str = Field(min_length=1, max_length=MAX_QUOTE, description="Exact text[start:end]")
+    occurrence: int | None = Field(
+        None, ge=1, description="Which occurrence `workbench locate` should use (1-based)"
+    )
+
+
+class Adjudication(_Model):
+    """How a disagreement between independent coders was settled."""
+
+    scores: dict[str, float] = Field(description="Each coder's score, by coder name")
+    final: float
+    reason: str = Field(min_length=1)
+
+    _final = field_validator("final")(_check_score)
+
+
+class Mechanism(_Model):
+    """One case's coding of one codebook mechanism."""
+
+    code: str
+    score: float
+    status: Literal["present", "weak", "absent", "not_reported"]
+    rationale: str = ""
+    actors: list[str] = Field(default_factory=list)
+    year: int | None = Field(None, ge=1949, le=2100)
+    evidence: list[Evidence] = Field(default_factory=list)
+    adjudication: Adjudication | None = None
+
+    _score = field_validator("score")(_check_score)
+
+
+class Practice(_Model):
+    """A named practice or programme of the model."""
+
+    id: str = Field(pattern=_ID)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    year: int | None = Field(None, ge=1949, le=2100)
+    mechanisms: list[str] = Field(min_length=1)
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Indicator(_Model):
+    """A number the source gives about the model."""
+
+    id: str = Field(pattern=_ID)
+    label_zh: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+    value: float
+    value_max: float | None = None
+    qualifier: Literal["more_than", "less_than", "about", "target"] | None = None
+    unit: str = Field(min_length=1)
+    year: int | None = Field(None, ge=1949, le=2100)
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class OutcomeCoding(_Model):
+    """A case's score on one codebook outcome, with who asserts it."""
+
+    outcome: str
+    score: float
+    claim_strength: str
+    rationale: str = ""
+    evidence: list[Evidence] = Field(min_length=1)
+
+    _score = field_validator("score")(_check_score)
+
+
+class Case(_Model):
+    """A governance model coded as mechanisms (``casebase/cases/<id>.yaml``)."""
+
+    id: str = Field(pattern=_ID)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    province: str = Field(min_length=1)
+    city: str = Field(min_length=1)
+    level: Literal["subdistrict", "district", "county", "prefecture_city", "multi_city"]
+    start_year: int | None = Field(None, ge=1949, le=2100)
+    sources: list[str] = Field(min_length=1)
+    summary_zh: str = ""
+    summary_en: str = ""
+    mechanisms: list[Mechanism] = Field(default_factory=list)
+    practices: list[Practice] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    outcomes: list[OutcomeCoding] = Field(default_factory=list)
+
+
+class Coding(_Model):
+    """An independent coder's coding of one case (``codings/<coder>/<id>.yaml``)."""
+
+    id: str = Field(pattern=_ID)
+    coder: str = Field(pattern=_ID)
+    sources: list[str] = Field(min_length=1)
+    mechanisms: list[Mechanism] = Field(default_factory=list)
+
+
+class Code(_Model):
+    id: str = Field(pattern=_ID)
+    label_zh: str
+    label_en: str
+    family: str
+    dimension: str
+    actors: list[str] = Field(default_factory=list)
+    definition: str = Field(min_length=20)
+    tentative: str | None = Field(None, description="Why the code is tentative, if it is")
+
+
+class Actor(_Model):
+    id: str = Field(pattern=_ID)
+    label_zh: str
+    label_en: str
+    sector: Literal["party", "government", "community", "social", "market", "individual", "expert"]
+
+
+class Family(_Model):
+    id: str = Field(pattern=_ID)
+    label_zh: str
+    label_en: str
+
+
+class Dimension(_Model):
+    id: str
+    label_en: str
+
+
+class ScalePoint(_Model):
+    score: float
+    meaning_zh: str
+    meaning_en: str
+
+
+class OutcomeDef(_Model):
+    id: str = Field(pattern=_ID)
+    label_zh: str
+    label_en: str
+    definition: str
+    anchors: dict[str, str]
+
+    @field_validator("anchors")
+    @classmethod
+    def _four_anchors(cls, v: dict[str, str]) -> dict[str, str]:
+        if set(v) != {"0", "0.33", "0.67", "1"}:
+            raise ValueError("anchors must define exactly 0, 0.33, 0.67 and 1")
+        return v
+
+
+class Labelled(_Model):
+    id: str
+    label_zh: str
+    label_en: str
+
+
+class ChangelogEntry(_Model):
+    date: str
+    change: str
+
+
+class Codebook(_Model):
+    """The coding scheme (``casebase/codebook.yaml``)."""
+
+    version: int
+    scale: list[ScalePoint]
+    statuses: list[str]
+    dimensions: list[Dimension]
+    families: list[Family]
+    actors: list[Actor]
+    codes: list[Code] = Field(min_length=1)
+    outcomes: list[OutcomeDef]
+    claim_strengths: list[Labelled]
+    document_types: list[str]
+    changelog: list[ChangelogEntry] = Field(default_factory=list)
+
+
+class Source(_Model):
+    id: str = Field(pattern=_ID)
+    file: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    title: str
+    authors: list[str]
+    venue: str
+    date: str | None
+    doc_type: str
+
+
+class Sources(_Model):
+    sources: list[Source] = Field(min_length=1)
+
+
+# ------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem, printed as ``file:line: field: message``."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class CaseBaseError(Exception):
+    """Raised when the case base has problems; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# ------------------------------------------------------------------------ YAML I/O
+
+
+def _yaml() -> YAML:
+    # The round-trip loader constructs only plain mappings, sequences and scalars (no
+    # arbitrary Python objects), so it is as safe as typ="safe" and it keeps line numbers.
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    return y
+
+
+def read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
+    """Parse one YAML file, returning the document or the parse problem.
+
+    Parameters
+    ----------
+    path : Path
+        File to read.
+    display : str
+        How to name the file in messages (relative path).
+
+    Returns
+    -------
+    tuple
+        ``(document, problems)``; the document is None when parsing failed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.yaml"
+    >>> _ = p.write_text("a: [1, 2", encoding="utf-8")
+    >>> doc, problems = read_yaml(p, "x.yaml")
+    >>> doc is None, problems[0].file
+    (True, 'x.yaml')
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(display, None, "", "file not found")]
+    except UnicodeDecodeError as exc:
+        return None, [
+            Problem(display, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        ]
+    try:
+        return _yaml().load(text), []
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        msg = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        return None, [Problem(display, line, "", f"malformed YAML: {msg}")]
+    except (YAMLError, ValueError, TypeError) as exc:  # other scanner/constructor failures
+        return None, [Problem(display, None, "", f"malformed YAML: {exc}")]
+
+
+def _line_of(node: Any, loc: Iterable[Any]) -> int | None:
+    """Best line number (1-based) for a pydantic error location inside a YAML node."""
+    line = None
+    for step in loc:
+        try:
+            if isinstance(node, CommentedMap) and step in node:
+                line = node.lc.key(step)[0] + 1
+                node = node[step]
+            elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
+                line = node.lc.item(step)[0] + 1
+                node = node[step]
+            else:
+                break
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    if line is None and isinstance(node, CommentedMap | CommentedSeq):
+        line = node.lc.line + 1
+    return line
+
+
+def _plain(node: Any) -> Any:
+    """Convert ruamel containers and scalars into plain Python values."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _field(loc: Iterable[Any]) -> str:
+    out = ""
+    for step in loc:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def parse_model(model: type[_Model], doc: Any, display: str) -> tuple[Any, list[Problem]]:
+    """Validate a parsed YAML document against a pydantic model.
+
+    Examples
+    --------
+    >>> obj, problems = parse_model(Evidence, {"source": "s", "quote": ""}, "f.yaml")
+    >>> problems[0].field
+    'quote'
+    """
+    if not isinstance(doc, dict):
+        kind = "empty" if doc is None else type(doc).__name__
+        return None, [Problem(display, 1, "", f"expected a mapping at the top level, found {kind}")]
+    try:
+        return model.model_validate(_plain(doc)), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field (check its spelling against casebase/README.md)"
+            elif msg.startswith("Value error, "):
+                msg = msg[len("Value error, ") :]
+            problems.append(Problem(display, _line_of(doc, loc), _field(loc), msg))
+        return None, problems
+
+
+# ------------------------------------------------------------------------ the base
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 hex digest of a file's bytes.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"; _ = p.write_bytes(b"")
+    >>> sha256_file(p)[:12]
+    'e3b0c44298fc'
+    """
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class CaseBase:
+    """The loaded, validated case base and the tidy frames analyses use."""
+
+    root: Path
+    codebook: Codebook
+    sources: dict[str, Source]
+    cases: dict[str, Case]
+    codings: dict[str, dict[str, Coding]] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    # -- lookups ---------------------------------------------------------------
+    @cached_property
+    def code_ids(self) -> list[str]:
+        """Codebook codes in codebook order."""
+        return [c.id for c in self.codebook.codes]
+
+    @cached_property
+    def outcome_ids(self) -> list[str]:
+        return [o.id for o in self.codebook.outcomes]
+
+    @property
+    def case_ids(self) -> list[str]:
+        return list(self.cases)
+
+    # -- frames ----------------------------------------------------------------
+    def codebook_frame(self) -> pd.DataFrame:
+        """Codes with family, dimension, labels, actors and definition (index ``code``)."""
+        rows = [c.model_dump() for c in self.codebook.codes]
+        return pd.DataFrame(rows).rename(columns={"id": "code"}).set_index("code")
+
+    def actors_frame(self) -> pd.DataFrame:
+        """Actor vocabulary (index ``actor``)."""
+        rows = [a.model_dump() for a in self.codebook.actors]
+        return pd.DataFrame(rows).rename(columns={"id": "actor"}).set_index("actor")
+
+    def codings_frame(self) -> pd.DataFrame:
+        """Every case x code with score, status and rationale (missing codes = not_reported)."""
+        rows = []
+        for cid, case in self.cases.items():
+            coded = {m.code: m for m in case.mechanisms}
+            for code in self.code_ids:
+                m = coded.get(code)
+                rows.append(
+                    {
+                        "case_id": cid,
+                        "code": code,
+                        "score": m.score if m else 0.0,
+                        "status": m.status if m else "not_reported",
+                        "rationale": m.rationale if m else "",
+                        "year": m.year if m else None,
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=["case_id", "code", "score", "status", "rationale", "year"]
+        )
+
+    def membership(self) -> pd.DataFrame:
+        """Case x code fuzzy membership matrix (index ``case_id``, codebook column order)."""
+        long = self.codings_frame()
+        wide = long.pivot(index="case_id", columns="code", values="score")
+        wide = wide.reindex(index=self.case_ids, columns=self.code_ids).astype(float)
+        wide.columns.name = None
+        return wide
+
+    def mechanism_actors(self) -> pd.DataFrame:
+        """One row per case x coded mechanism (score > 0) x actor involved."""
+        rows = [
+            {"case_id": cid, "code": m.code, "score": m.score, "actor": a}
+            for cid, case in self.cases.items()
+            for m in case.mechanisms
+            if m.score > 0
+            for a in m.actors
+        ]
+        return pd.DataFrame(rows, columns=["case_id", "code", "score", "actor"])
+
+    def evidence(self) -> pd.DataFrame:
+        """Every evidence span, tagged with the item it supports."""
+        rows = []
+        for cid, case in self.cases.items():
+            for kind, items, key in (
+                ("mechanism", case.mechanisms, "code"),
+                ("practice", case.practices, "id"),
+                ("indicator", case.indicators, "id"),
+                ("outcome", case.outcomes, "outcome"),
+            ):
+                for item in items:
+                    for ev in item.evidence:
+                        rows.append(
+                            {
+                                "case_id": cid,
+                                "item_kind": kind,
+                                "item_id": getattr(item, key),
+                                "source_id": ev.source,
+                                "start": ev.start,
+                                "end": ev.end,
+                                "quote": ev.quote,
+                            }
+                        )
+        cols = ["case_id", "item_kind", "item_id", "source_id", "start", "end", "quote"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def indicators(self) -> pd.DataFrame:
+        """Every indicator with value, unit, year and its first evidence span."""
+        rows = []
+        for cid, case in self.cases.items():
+            for ind in case.indicators:
+                ev = ind.evidence[0]
+                rows.append(
+                    {
+                        "case_id": cid,
+                        "indicator": ind.id,
+                        "label_zh": ind.label_zh,
+                        "label_en": ind.label_en,
+                        "value": ind.value,
+                        "value_max": ind.value_max,
+                        "qualifier": ind.qualifier,
+                        "unit": ind.unit,
+                        "year": ind.year,
+                        "source_id": ev.source,
+                        "start": ev.start,
+                        "end": ev.end,
+                        "quote": ev.quote,
+                    }
+                )
+        cols = [
+            "case_id",
+            "indicator",
+            "label_zh",
+            "label_en",
+            "value",
+            "value_max",
+            "qualifier",
+            "unit",
+            "year",
+            "source_id",
+            "start",
+            "end",
+            "quote",
+        ]
+        return pd.DataFrame(rows, columns=cols)
+
+    def outcomes(self) -> pd.DataFrame:
+        """Case x outcome scores with claim strength (long format)."""
+        rows = [
+            {
+                "case_id": cid,
+                "outcome": o.outcome,
+                "score": o.score,
+                "claim_strength": o.claim_strength,
+                "rationale": o.rationale,
+            }
+            for cid, case in self.cases.items()
+            for o in case.outcomes
+        ]
+        return pd.DataFrame(
+            rows, columns=["case_id", "outcome", "score", "claim_strength", "rationale"]
+        )
+
+    def practices(self) -> pd.DataFrame:
+        """Named practices with year and the mechanisms they carry."""
+        rows = [
+            {
+                "case_id": cid,
+                "practice": p.id,
+                "name_zh": p.name_zh,
+                "name_en": p.name_en,
+                "year": p.year,
+                "mechanisms": list(p.mechanisms),
+            }
+            for cid, case in self.cases.items()
+            for p in case.practices
+        ]
+        return pd.DataFrame(
+            rows, columns=["case_id", "practice", "name_zh", "name_en", "year", "mechanisms"]
+        )
+
+    def coder_codings(self) -> pd.DataFrame:
+        """Independent codings as (coder, case_id, code, score); the case files count as coder
+        ``primary``.  Codes a coder left out count as score 0."""
+        rows = [
+            {"coder": "primary", "case_id": r.case_id, "code": r.code, "score": r.score}
+            for r in self.codings_frame().itertuples()
+        ]
+        for coder, by_case in sorted(self.codings.items()):
+            for cid, coding in sorted(by_case.items()):
+                coded = {m.code: m.score for m in coding.mechanisms}
+                rows += [
+                    {"coder": coder, "case_id": cid, "code": c, "score": coded.get(c, 0.0)}
+                    for c in self.code_ids
+                ]
+        return pd.DataFrame(rows, columns=["coder", "case_id", "code", "score"])
+
+    def content_hash(self) -> str:
+        """SHA-256 over every file of the case base (names and bytes), for provenance."""
+        return casebase_hash(self.root)
+
+
+def casebase_hash(root: str | os.PathLike[str]) -> str:
+    """Hash every YAML file under a case-base folder, in a stable order.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.yaml").write_text("x: 1")
+    >>> len(casebase_hash(d))
+    64
+    """
+    root = Path(root)
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.yaml")):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------- loading
+
+
+def _case_files(root: Path) -> list[Path]:
+    return sorted((root / "cases").glob("*.yaml"))
+
+
+def _coding_files(root: Path) -> Iterator[tuple[str, Path]]:
+    base = root / "codings"
+    if base.is_dir():
+        for coder_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+            for f in sorted(coder_dir.glob("*.yaml")):
+                yield coder_dir.name, f
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class _Checker:
+    """Cross-checks between files; collects problems with line numbers."""
+
+    def __init__(self, codebook: Codebook, sources: dict[str, Source], texts: dict[str, str]):
+        self.codebook = codebook
+        self.sources = sources
+        self.texts = texts
+        self.codes = {c.id for c in codebook.codes}
+        self.actors = {a.id for a in codebook.actors}
+        self.outcomes = {o.id for o in codebook.outcomes}
+        self.claims = {c.id for c in codebook.claim_strengths}
+        self.problems: list[Problem] = []
+
+    def add(self, file: str, doc: Any, loc: tuple[Any, ...], msg: str) -> None:
+        self.problems.append(Problem(file, _line_of(doc, loc), _field(loc), msg))
+
+    def evidence(
+        self,
+        file: str,
+        doc: Any,
+        loc: tuple[Any, ...],
+        evs: list[Evidence],
+        allowed_sources: set[str],
+    ) -> None:
+        for i, ev in enumerate(evs):
+            here = (*loc, "evidence", i)
+            if ev.source not in self.sources:
+                self.add(
+                    file,
+                    doc,
+                    (*here, "source"),
+                    f"unknown source {ev.source!r} (not in sources.yaml)",
+                )
+                continue
+            if ev.source not in allowed_sources:
+                self.add(
+                    file,
+                    doc,
+                    (*here, "source"),
+                    f"source {ev.source!r} is not listed in this file's `sources`",
+                )
+            if ev.start is None or ev.end is None:
+                self.add(file, doc, here, "start/end missing: run `workbench locate --sources DIR`")
+                continue
+            if ev.end - ev.start != len(ev.quote):
+                self.add(
+                    file,
+                    doc,
+                    (*here, "end"),
+                    f"end - start = {ev.end - ev.start} but the quote has "
+                    f"{len(ev.quote)} characters",
+                )
+            text = self.texts.get(ev.source)
+            if text is None:
+                continue
+            found = text[ev.start : ev.end]
+            if found != ev.quote:
+                self.add(
+                    file,
+                    doc,
+                    (*here, "quote"),
+                    f"quote does not match {self.sources[ev.source].file}[{ev.start}:{ev.end}] "
+                    f"which reads {found[:40]!r}",
+                )
+
+    def mechanisms(self, file: str, doc: Any, mechs: list[Mechanism], allowed: set[str]) -> None:
+        seen: set[str] = set()
+        for i, m in enumerate(mechs):
+            loc = ("mechanisms", i)
+            if m.code not in self.codes:
+                self.add(
+                    file, doc, (*loc, "code"), f"unknown code {m.code!r} (not in codebook.yaml)"
+                )
+            if m.code in seen:
+                self.add(file, doc, (*loc, "code"), f"duplicate code {m.code!r}")
+            seen.add(m.code)
+            if m.score not in STATUS_SCORES[m.status]:
+                ok = " or ".join(f"{s:g}" for s in STATUS_SCORES[m.status])
+                self.add(
+                    file,
+                    doc,
+                    (*loc, "score"),
+                    f"status {m.status!r} requires score {ok}, got {m.score:g}",
+                )
+            if m.status == "not_reported" and m.evidence:
+                self.add(
+                    file,
+                    doc,
+                    (*loc, "evidence"),
+                    "status not_reported cannot have evidence "
+                    "(use `absent` if the source reports it missing)",
+                )
+            if m.status != "not_reported" and not m.evidence:
+                self.add(
+                    file,
+                    doc,
+                    (*loc, "evidence"),
+                    f"status {m.status!r} needs at least one evidence span",
+                )
+            for j, a in enumerate(m.actors):
+                if a not in self.actors:
+                    self.add(
+                        file,
+                        doc,
+                        (*loc, "actors", j),
+                        f"unknown actor {a!r} (not in codebook.yaml)",
+                    )
+            self.evidence(file, doc, loc, m.evidence, allowed)
+
+    def case(self, file: str, doc: Any, case: Case, stem: str) -> None:
+        if case.id != stem:
+            self.add(file, doc, ("id",), f"id {case.id!r} must equal the file name {stem!r}")
+        allowed = set(case.sources)
+        for i, s in enumerate(case.sources):
+            if s not in self.sources:
+                self.add(file, doc, ("sources", i), f"unknown source {s!r} (not in sources.yaml)")
+        self.mechanisms(file, doc, case.mechanisms, allowed)
+        for kind, items in (("practices", case.practices), ("indicators", case.indicators)):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                if item.id in seen:
+                    self.add(file, doc, (kind, i, "id"), f"duplicate id {item.id!r}")
+                seen.add(item.id)
+                self.evidence(file, doc, (kind, i), item.evidence, allowed)
+        for i, p in enumerate(case.practices):
+            for j, code in enumerate(p.mechanisms):
+                if code not in self.codes:
+                    self.add(file, doc, ("practices", i, "mechanisms", j), f"unknown code {code!r}")
+        seen = set()
+        for i, o in enumerate(case.outcomes):
+            loc = ("outcomes", i)
+            if o.outcome not in self.outcomes:
+                self.add(
+                    file,
+                    doc,
+                    (*loc, "outcome"),
+                    f"unknown outcome {o.outcome!r} (not in codebook.yaml)",
+                )
+            if o.outcome in seen:
+                self.add(file, doc, (*loc, "outcome"), f"duplicate outcome {o.outcome!r}")
+            seen.add(o.outcome)
+            if o.claim_strength not in self.claims:
+                ok = ", ".join(sorted(self.claims))
+                self.add(
+                    file, doc, (*loc, "claim_strength"), f"{o.claim_strength!r} is not one of {ok}"
+                )
+            self.evidence(file, doc, loc, o.evidence, allowed)
+
+
+def _load_sources_texts(
+    sources: dict[str, Source], corpus: Path, display: str, doc: Any
+) -> tuple[dict[str, str], list[Problem]]:
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for i, (sid, src) in enumerate(sources.items()):
+        path = corpus / src.file
+        line = _line_of(doc, ("sources", i, "file"))
+        if not path.is_file():
+            problems.append(
+                Problem(
+                    display,
+                    line,
+                    f"sources[{i}].file",
+                    f"source file {src.file!r} of {sid!r} not found in {corpus}",
+                )
+            )
+            continue
+        if sha256_file(path) != src.sha256:
+            problems.append(
+                Problem(
+                    display,
+                    _line_of(doc, ("sources", i, "sha256")),
+                    f"sources[{i}].sha256",
+                    f"{path} has a different sha256: the source text changed",
+                )
+            )
+        texts[sid] = path.read_text(encoding="utf-8")
+    return texts, problems
+
+
+def load_casebase(
+    root: str | os.PathLike[str] = "casebase",
+    sources_dir: str | os.PathLike[str] | None = None,
+) -> CaseBase:
+    """Load and validate the whole case base.
+
+    Parameters
+    ----------
+    root : path-like
+        The ``casebase/`` folder.
+    sources_dir : path-like, optional
+        Folder with the source texts named in ``sources.yaml``.  When given, every
+        source file must exist with the recorded sha256 and every quote must equal
+        its span; the texts are kept on the returned object.
+
+    Returns
+    -------
+    CaseBase
+
+    Raises
+    ------
+    CaseBaseError
+        With every problem found, each naming file, line and field.
+
+    Examples
+    --------
+    >>> cb = load_casebase("casebase", "../shared/seeds")   # doctest: +SKIP
+    >>> sorted(cb.cases)[:2]                                # doctest: +SKIP
+    ['dongguan', 'shanghai_ningbo']
+    """
+    root = Path(root)
+    problems: list[Problem] = []
+
+    def parse(path: Path, model: type[_Model]) -> tuple[Any, Any]:
+        display = _rel(path, root)
+        doc, probs = read_yaml(path, display)
+        problems.extend(probs)
+        if doc is None:
+            return None, None
+        obj, probs = parse_model(model, doc, display)
+        problems.extend(probs)
+        return obj, doc
+
+    codebook, cb_doc = parse(root / "codebook.yaml", Codebook)
+    srcs, src_doc = parse(root / "sources.yaml", Sources)
+    if codebook is None or srcs is None:
+        raise CaseBaseError(problems)
+
+    cb_display = _rel(root / "codebook.yaml", root)
+    for kind in ("codes", "actors", "families", "outcomes"):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(codebook, kind)):
+            if item.id in seen:
+                problems.append(
+                    Problem(
+                        cb_display,
+                        _line_of(cb_doc, (kind, i, "id")),
+                        f"{kind}[{i}].id",
+                        f"duplicate id {item.id!r}",
+                    )
+                )
+            seen.add(item.id)
+    families = {f.id for f in codebook.families}
+    dims = {d.id for d in codebook.dimensions}
+    actor_ids = {a.id for a in codebook.actors}
+    for i, c in enumerate(codebook.codes):
+        if c.family not in families:
+            problems.append(
+                Problem(
+                    cb_display,
+                    _line_of(cb_doc, ("codes", i, "family")),
+                    f"codes[{i}].family",
+                    f"unknown family {c.family!r}",
+                )
+            )
+        if c.dimension not in dims:
+            problems.append(
+                Problem(
+                    cb_display,
+                    _line_of(cb_doc, ("codes", i, "dimension")),
+                    f"codes[{i}].dimension",
+                    f"unknown dimension {c.dimension!r}",
+                )
+            )
+        for j, a in enumerate(c.actors):
+            if a not in actor_ids:
+                problems.append(
+                    Problem(
+                        cb_display,
+                        _line_of(cb_doc, ("codes", i, "actors", j)),
+                        f"codes[{i}].actors[{j}]",
+                        f"unknown actor {a!r}",
+                    )
+                )
+
+    src_display = _rel(root / "sources.yaml", root)
+    sources: dict[str, Source] = {}
+    for i, s in enumerate(srcs.sources):
+        if s.id in sources:
+            problems.append(
+                Problem(
+                    src_display,
+                    _line_of(src_doc, ("sources", i, "id")),
+                    f"sources[{i}].id",
+                    f"duplicate id {s.id!r}",
+                )
+            )
+        sources[s.id] = s
+
+    texts: dict[str, str] = {}
+    if sources_dir is not None:
+        corpus = Path(sources_dir)
+        if not corpus.is_dir():
+            problems.append(Problem(str(corpus), None, "", "sources folder not found"))
+        else:
+            texts, probs = _load_sources_texts(sources, corpus, src_display, src_doc)
+            problems.extend(probs)
+
+    checker = _Checker(codebook, sources, texts)
+    cases: dict[str, Case] = {}
+    for path in _case_files(root):
+        case, doc = parse(path, Case)
+        if case is None:
+            continue
+        display = _rel(path, root)
+        checker.case(display, doc, case, path.stem)
+        if case.id in cases:
+            checker.add(display, doc, ("id",), f"duplicate case id {case.id!r}")
+        cases[case.id] = case
+
+    codings: dict[str, dict[str, Coding]] = {}
+    for coder, path in _coding_files(root):
+        coding, doc = parse(path, Coding)
+        if coding is None:
+            continue
+        display = _rel(path, root)
+        if coding.coder != coder:
+            checker.add(
+                display,
+                doc,
+                ("coder",),
+                f"coder {coding.coder!r} must equal the folder name {coder!r}",
+            )
+        if coding.id != path.stem:
+            checker.add(
+                display, doc, ("id",), f"id {coding.id!r} must equal the file name {path.stem!r}"
+            )
+        checker.mechanisms(display, doc, coding.mechanisms, set(coding.sources))
+        codings.setdefault(coder, {})[coding.id] = coding
+
+    problems.extend(checker.problems)
+    if problems:
+        raise CaseBaseError(problems)
+    return CaseBase(
+        root=root, codebook=codebook, sources=sources, cases=cases, codings=codings, texts=texts
+    )
+
+
+def summary_counts(cb: CaseBase) -> dict[str, int]:
+    """Counts printed by ``workbench validate``.
+
+    Examples
+    --------
+    >>> summary_counts(cb)["cases"]      # doctest: +SKIP
+    5
+    """
+    ev = cb.evidence()
+    return {
+        "cases": len(cb.cases),
+        "codes": len(cb.codebook.codes),
+        "actors": len(cb.codebook.actors),
+        "outcomes": len(cb.codebook.outcomes),
+        "evidenced_mechanisms": int((cb.codings_frame()["score"] > 0).sum()),
+        "practices": sum(len(c.practices) for c in cb.cases.values()),
+        "indicators": sum(len(c.indicators) for c in cb.cases.values()),
+        "evidence_spans": len(ev),
+        "independent_codings": sum(len(v) for v in cb.codings.values()),
+    }
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of the case-base files, for editors (``casebase/schema/``).
+
+    Examples
+    --------
+    >>> sorted(json_schemas())
+    ['case', 'codebook', 'coding', 'sources']
+    """
+    return {
+        "case": Case.model_json_schema(),
+        "codebook": Codebook.model_json_schema(),
+        "coding": Coding.model_json_schema(),
+        "sources": Sources.model_json_schema(),
+    }
+
+
+def default_sources_dir() -> Path | None:
+    """The corpus folder from ``$WORKBENCH_SOURCES``, if set.
+
+    Examples
+    --------
+    >>> import os; os.environ.pop("WORKBENCH_SOURCES", None) and None
+    >>> default_sources_dir() is None
+    True
+    """
+    env = os.environ.get("WORKBENCH_SOURCES")
+    return Path(env) if env else None
+
+
+def read_source_texts(
+    root: str | os.PathLike[str], sources_dir: str | os.PathLike[str]
+) -> tuple[dict[str, str], list[Problem]]:
+    """Read ``sources.yaml`` and the texts it names, without validating the cases.
+
+    Used by ``workbench locate``, which must run before the cases are valid.
+
+    Examples
+    --------
+    >>> texts, problems = read_source_texts("casebase", "../shared/seeds")  # doctest: +SKIP
+    """
+    root = Path(root)
+    path = root / "sources.yaml"
+    display = _rel(path, root)
+    doc, problems = read_yaml(path, display)
+    if doc is None:
+        return {}, problems
+    srcs, problems = parse_model(Sources, doc, display)
+    if srcs is None:
+        return {}, problems
+    corpus = Path(sources_dir)
+    if not corpus.is_dir():
+        return {}, [Problem(str(corpus), None, "", "sources folder not found")]
+    return _load_sources_texts({s.id: s for s in srcs.sources}, corpus, display, doc)

@@ -1,0 +1,122 @@
+"""Commented template for a new case file (``workbench new-case ID``).
+
+The template lists every codebook code as ``not_reported`` with its definition
+as a comment, so a scholar fills it in from top to bottom without reading code.
+Until the metadata are filled in, ``workbench validate`` names each empty field.
+
+Examples
+--------
+>>> from analysis.casebase import load_casebase
+>>> text = case_template("chengdu_wuhou", load_casebase("casebase").codebook)  # doctest: +SKIP
+>>> text.splitlines()[0]                                                      # doctest: +SKIP
+'# 新案例模板 / New case template: chengdu_wuhou'
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from analysis.casebase import Codebook
+
+
+def _comment(text: str, indent: str, width: int = 88) -> str:
+    lines = textwrap.wrap(" ".join(text.split()), width=width - len(indent) - 2)
+    return "\n".join(f"{indent}# {line}" for line in lines)
+
+
+def case_template(case_id: str, codebook: Codebook) -> str:
+    """Return the YAML text of a commented template case file.
+
+    Parameters
+    ----------
+    case_id : str
+        snake_case id; also the file name.
+    codebook : Codebook
+        The codebook whose codes, outcomes and actors the template lists.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If ``case_id`` is not snake_case.
+
+    Examples
+    --------
+    >>> case_template("Bad Id", None)
+    Traceback (most recent call last):
+    ...
+    ValueError: case id 'Bad Id' must be snake_case (lower-case letters, digits, _)
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", case_id):
+        raise ValueError(f"case id {case_id!r} must be snake_case (lower-case letters, digits, _)")
+    actors = ", ".join(a.id for a in codebook.actors)
+    out = [
+        f"# 新案例模板 / New case template: {case_id}",
+        "# 填写说明：逐项填写；引文只写 quote，然后运行 `workbench locate --sources DIR` 自动补全",
+        "# start/end，再运行 `workbench validate --sources DIR` 检查。",
+        "# Fill in each field. Write quotes only; `workbench locate --sources DIR` fills in the",
+        "# offsets, then `workbench validate --sources DIR` checks everything.",
+        "# Scores: 0 | 0.33 | 0.67 | 1.  Status: present (0.67/1) | weak (0.33) |",
+        "#   absent (0, the source reports it missing; needs evidence) | not_reported (0, silent).",
+        f"# Actor ids: {actors}",
+        "",
+        f"id: {case_id}",
+        'name_zh: ""        # 中文名称',
+        'name_en: ""        # English name',
+        'province: ""',
+        'city: ""',
+        "level: district    # subdistrict | district | county | prefecture_city | multi_city",
+        "start_year: null",
+        "sources: []        # source ids from casebase/sources.yaml (add the source there first)",
+        'summary_zh: ""',
+        'summary_en: ""',
+        "",
+        "mechanisms:",
+    ]
+    for code in codebook.codes:
+        out += [
+            f"  # {code.label_zh} / {code.label_en}  [{code.family}, {code.dimension}]",
+            _comment(code.definition, "  "),
+            f"  - code: {code.id}",
+            "    score: 0",
+            "    status: not_reported",
+            '    rationale: ""',
+            f"    actors: []        # typical: {', '.join(code.actors)}",
+            "    evidence: []      # - {source: SOURCE_ID, quote: 原文引文}",
+        ]
+    out += [
+        "",
+        "practices: []",
+        "# - id: practice_id",
+        "#   name_zh: 做法名称",
+        "#   name_en: Practice name",
+        "#   year: null",
+        "#   mechanisms: [code_id]",
+        "#   evidence: [{source: SOURCE_ID, quote: 原文引文}]",
+        "",
+        "indicators: []",
+        "# - id: grids",
+        "#   label_zh: 网格数",
+        "#   label_en: Number of grids",
+        "#   value: 0",
+        "#   unit: grids",
+        "#   year: null",
+        "#   evidence: [{source: SOURCE_ID, quote: 含数字的原文}]",
+        "",
+        "outcomes: []",
+    ]
+    for o in codebook.outcomes:
+        out.append(f"# - outcome: {o.id}   # {o.label_zh} / {o.label_en}")
+        out += [f"#     {k}: {v}" for k, v in o.anchors.items()]
+    claims = " | ".join(c.id for c in codebook.claim_strengths)
+    out += [
+        "#   score: 0",
+        f"#   claim_strength: {claims}",
+        "#   evidence: [{source: SOURCE_ID, quote: 原文引文}]",
+        "",
+    ]
+    return "\n".join(out)
