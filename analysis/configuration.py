@@ -134,9 +134,7 @@ def membership_matrix(
     return membership.loc[:, order].copy()
 
 
-def _group_profile(
-    membership: pd.DataFrame, codebook: pd.DataFrame, by: str
-) -> pd.DataFrame:
+def _group_profile(membership: pd.DataFrame, codebook: pd.DataFrame, by: str) -> pd.DataFrame:
     _check_codes(membership, codebook)
     long = to_long(membership, codebook)
     long["present"] = long["score"] > 0

@@ -1,0 +1,223 @@
+"""Tests for analysis.similarity, with hand-computed coefficients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.spatial.distance import pdist, squareform
+
+from analysis.similarity import (
+    cluster,
+    compare_pair,
+    distance_matrix,
+    fuzzy_jaccard,
+    gower,
+    jaccard,
+    mds_coordinates,
+)
+
+
+@pytest.fixture()
+def membership() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "x": [1.0, 0.33, 0.0],
+            "y": [0.67, 0.0, 0.0],
+            "z": [0.0, 1.0, 0.0],
+            "w": [0.33, 0.33, 0.0],
+        },
+        index=pd.Index(["a", "b", "c"], name="case_id"),
+    )
+
+
+def test_jaccard_hand_values(membership):
+    s = jaccard(membership)
+    assert list(s.index) == ["a", "b", "c"] and list(s.columns) == ["a", "b", "c"]
+    # a = {x, y, w}, b = {x, z, w}: 2 shared out of 4.
+    assert s.loc["a", "b"] == 0.5
+    assert s.loc["a", "c"] == 0.0
+    # Two empty configurations count as identical.
+    assert s.loc["c", "c"] == 1.0
+    assert np.allclose(np.diag(s), 1.0)
+
+
+def test_fuzzy_jaccard_hand_values(membership):
+    s = fuzzy_jaccard(membership)
+    # Σmin = .33 + 0 + 0 + .33; Σmax = 1 + .67 + 1 + .33
+    assert s.loc["a", "b"] == pytest.approx(0.66 / 3.0)
+    assert s.loc["b", "a"] == s.loc["a", "b"]
+    assert s.loc["a", "c"] == 0.0
+    assert s.loc["c", "c"] == 1.0
+
+
+def test_gower_hand_values(membership):
+    s = gower(membership)
+    # ranges: x 1, y .67, z 1, w .33
+    # a-b: .67/1 + .67/.67 + 1/1 + 0/.33 = 2.67 over 4 codes
+    assert s.loc["a", "b"] == pytest.approx(1 - 2.67 / 4)
+    # a-c: 1 + 1 + 0 + 1 = 3
+    assert s.loc["a", "c"] == pytest.approx(0.25)
+    # b-c: .33 + 0 + 1 + 1
+    assert s.loc["b", "c"] == pytest.approx(1 - 2.33 / 4)
+
+
+def test_gower_constant_code_counts_in_denominator():
+    m = pd.DataFrame({"x": [1.0, 0.0], "k": [0.67, 0.67]}, index=["a", "b"])
+    assert gower(m).loc["a", "b"] == pytest.approx(0.5)
+
+
+def test_distance_matrix(membership):
+    d = distance_matrix(membership, "jaccard")
+    assert d.loc["a", "b"] == 0.5
+    assert d.loc["a", "c"] == 1.0
+    assert np.all(np.diag(d) == 0.0)
+    d2 = distance_matrix(membership, "gower")
+    assert d2.loc["a", "c"] == pytest.approx(0.75)
+    assert distance_matrix(membership).loc["a", "b"] == pytest.approx(1 - 0.22)
+    with pytest.raises(ValueError, match="unknown metric"):
+        distance_matrix(membership, "euclid")
+
+
+def test_missing_values_rejected(membership):
+    with pytest.raises(ValueError, match="missing"):
+        jaccard(membership.astype(float).where(membership > 0.5))
+
+
+scores = st.sampled_from([0.0, 0.33, 0.67, 1.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(float, (4, 5), elements=scores))
+def test_coefficient_properties(x):
+    m = pd.DataFrame(x, index=list("abcd"))
+    for fn in (jaccard, fuzzy_jaccard, gower):
+        s = fn(m).to_numpy()
+        assert np.allclose(s, s.T)
+        assert np.all((s >= -1e-12) & (s <= 1 + 1e-12))
+        assert np.allclose(np.diag(s), 1.0)
+    # On crisp data, fuzzy Jaccard is Jaccard.
+    crisp = (m > 0).astype(float)
+    assert np.allclose(fuzzy_jaccard(crisp), jaccard(crisp))
+    # Jaccard equals 1 - scipy's Jaccard distance on presence.
+    present = (m > 0).to_numpy()
+    if present.any(axis=1).all():
+        assert np.allclose(jaccard(m), 1 - squareform(pdist(present, "jaccard")))
+
+
+@pytest.fixture()
+def dist4() -> pd.DataFrame:
+    d = [[0, 0.2, 0.6, 0.7], [0.2, 0, 0.5, 0.8], [0.6, 0.5, 0, 0.3], [0.7, 0.8, 0.3, 0]]
+    return pd.DataFrame(d, index=list("abcd"), columns=list("abcd"))
+
+
+def test_cluster_upgma_hand_values(dist4):
+    res = cluster(dist4)
+    assert res.method == "average"
+    # a+b at .2, c+d at .3, then mean(.6, .7, .5, .8) = .65
+    np.testing.assert_allclose(res.linkage, [[0, 1, 0.2, 2], [2, 3, 0.3, 2], [4, 5, 0.65, 4]])
+    assert res.leaves == ["a", "b", "c", "d"]
+    assert res.cut(2).to_dict() == {"a": 1, "b": 1, "c": 2, "d": 2}
+    assert res.cut(1).nunique() == 1
+    assert res.cut(4).tolist() == [1, 2, 3, 4]
+
+
+def test_cluster_other_methods(dist4):
+    assert cluster(dist4, "complete").linkage[-1, 2] == pytest.approx(0.8)
+    assert cluster(dist4, "single").linkage[-1, 2] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="method"):
+        cluster(dist4, "ward")
+
+
+def test_cluster_labels_are_canonical(dist4):
+    # Reordering the cases must not change which cases cluster together.
+    order = list("dcba")
+    res = cluster(dist4.loc[order, order])
+    assert res.cut(2).to_dict() == {"d": 1, "c": 1, "b": 2, "a": 2}
+
+
+def test_mds_points_on_a_line():
+    pos = np.array([0.0, 1.0, 3.0])
+    d = pd.DataFrame(np.abs(pos[:, None] - pos[None, :]), index=list("abc"), columns=list("abc"))
+    xy = mds_coordinates(d)
+    # Centred positions; largest |coordinate| (c) made positive.
+    np.testing.assert_allclose(xy["dim1"], [-4 / 3, -1 / 3, 5 / 3], atol=1e-12)
+    np.testing.assert_allclose(xy["dim2"], 0.0, atol=1e-12)
+    assert xy.attrs["eigenvalues"][0] == pytest.approx(42 / 9)
+    assert xy.attrs["explained"] == pytest.approx([1.0, 0.0])
+
+
+def test_mds_sign_convention_flips_to_positive():
+    pos = np.array([0.0, 2.0, 3.0])
+    d = pd.DataFrame(np.abs(pos[:, None] - pos[None, :]), index=list("abc"), columns=list("abc"))
+    # Centred: -5/3, 1/3, 4/3; a has the largest |coordinate| so it is made positive.
+    np.testing.assert_allclose(mds_coordinates(d, 1)["dim1"], [5 / 3, -1 / 3, -4 / 3])
+
+
+def test_mds_recovers_planar_configuration():
+    pts = np.array([[0, 0], [4, 0], [0, 3], [4, 3], [2, 1]], dtype=float)
+    d = pd.DataFrame(squareform(pdist(pts)), index=list("abcde"), columns=list("abcde"))
+    xy = mds_coordinates(d)
+    np.testing.assert_allclose(squareform(pdist(xy.to_numpy())), d.to_numpy(), atol=1e-9)
+    again = mds_coordinates(d)
+    pd.testing.assert_frame_equal(xy, again)
+
+
+def test_mds_non_euclidean_axes_zeroed(membership):
+    d = distance_matrix(membership, "jaccard")
+    xy = mds_coordinates(d, n_components=3)
+    ev = np.array(xy.attrs["eigenvalues"])
+    for k in range(3):
+        if ev[k] <= 1e-12:
+            assert np.all(xy[f"dim{k + 1}"] == 0.0)
+    assert sum(xy.attrs["explained"]) == pytest.approx(1.0)
+
+
+@pytest.fixture()
+def evidence() -> pd.DataFrame:
+    rows = [
+        ("a", "mechanism", "x", "s1", 10, 14, "网格管理"),
+        ("a", "mechanism", "x", "s1", 2, 6, "党建引领"),
+        ("b", "mechanism", "x", "s2", 50, 53, "网格化"),
+        ("a", "mechanism", "y", "s1", 30, 34, "以奖代补"),
+        ("b", "mechanism", "y", "s2", 70, 75, "缺乏激励机制"),  # b reports y missing
+        ("b", "mechanism", "z", "s2", 90, 94, "民情通道"),
+        ("a", "indicator", "x", "s1", 40, 42, "49"),  # not a mechanism: ignored
+        ("c", "mechanism", "x", "s3", 0, 4, "其他案例"),  # other case: ignored
+    ]
+    return pd.DataFrame(
+        rows, columns=["case_id", "item_kind", "item_id", "source_id", "start", "end", "quote"]
+    )
+
+
+def test_compare_pair(membership, evidence):
+    cmp = compare_pair(membership, evidence, "a", "b")
+    assert (cmp.a, cmp.b) == ("a", "b")
+    # shared: x (1 / .33), w (.33 / .33), sorted by the larger score
+    assert list(cmp.shared.index) == ["x", "w"]
+    assert cmp.shared.loc["x"].tolist() == [1.0, 0.33, 2, 1]
+    assert cmp.shared.loc["w", "n_evidence_a"] == 0
+    assert list(cmp.only_a.index) == ["y"]
+    assert list(cmp.only_b.index) == ["z"]
+    shared_ev = cmp.evidence["shared"]
+    assert shared_ev["quote"].tolist() == ["党建引领", "网格管理", "网格化"]
+    assert set(shared_ev["item_kind"]) == {"mechanism"}
+    # The other case's "reported missing" evidence comes with a distinctive mechanism.
+    assert cmp.evidence["only_a"]["quote"].tolist() == ["以奖代补", "缺乏激励机制"]
+    assert cmp.only_a.loc["y", "n_evidence_b"] == 1
+    assert cmp.evidence["only_b"]["case_id"].tolist() == ["b"]
+
+
+def test_compare_pair_threshold_and_errors(membership, evidence):
+    cmp = compare_pair(membership, evidence, "a", "b", threshold=0.5)
+    assert list(cmp.shared.index) == []
+    assert list(cmp.only_a.index) == ["x", "y"]
+    assert list(cmp.only_b.index) == ["z"]
+    assert cmp.evidence["shared"].empty
+    with pytest.raises(KeyError):
+        compare_pair(membership, evidence, "a", "nowhere")
+    with pytest.raises(ValueError):
+        compare_pair(membership, evidence, "a", "a")
