@@ -842,6 +842,24 @@ def _load_sources_texts(
     return texts, problems
 
 
+def load_codebook(root: str | os.PathLike[str] = "casebase") -> Codebook:
+    """Load and validate only ``codebook.yaml``.
+
+    Examples
+    --------
+    >>> len(load_codebook("casebase").codes) >= 25      # doctest: +SKIP
+    True
+    """
+    path = Path(root) / "codebook.yaml"
+    doc, problems = read_yaml(path, _rel(path, Path(root)))
+    if doc is None:
+        raise CaseBaseError(problems)
+    codebook, problems = parse_model(Codebook, doc, _rel(path, Path(root)))
+    if codebook is None:
+        raise CaseBaseError(problems)
+    return codebook
+
+
 def load_casebase(
     root: str | os.PathLike[str] = "casebase",
     sources_dir: str | os.PathLike[str] | None = None,

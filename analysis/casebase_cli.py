@@ -112,23 +112,24 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
 def cmd_new_case(args: argparse.Namespace) -> int:
     """Write a commented template case file."""
-    from analysis.casebase import CaseBaseError, load_casebase
-    from analysis.template import case_template
+    from analysis.casebase import CaseBaseError, load_codebook
+    from analysis.template import case_template, check_case_id
 
     try:
-        cb_codebook = load_casebase(args.casebase).codebook
-    except CaseBaseError as exc:
-        _print_problems(exc.problems)
-        return 1
+        check_case_id(args.id)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     path = Path(args.casebase) / "cases" / f"{args.id}.yaml"
     if path.exists() and not args.force:
         print(f"{path} exists; use --force to overwrite", file=sys.stderr)
         return 1
     try:
-        text = case_template(args.id, cb_codebook)
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+        codebook = load_codebook(args.casebase)
+    except CaseBaseError as exc:
+        _print_problems(exc.problems)
+        return 1
+    text = case_template(args.id, codebook)
     path.write_text(text, encoding="utf-8")
     print(
         f"wrote {path}: fill it in, then run `workbench locate --sources DIR` and "

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from analysis.casebase import Problem, _line_of, _rel, _yaml, read_yaml
+from analysis.casebase import Problem, _field, _line_of, _rel, _yaml, read_yaml
 
 
 class LocateError(ValueError):
@@ -124,7 +124,7 @@ def locate_file(path: Path, texts: dict[str, str], root: Path) -> LocateResult:
         return LocateResult(path, 0, problems)
     updated = 0
     for loc, ev in _evidence_nodes(doc):
-        where = ".".join(str(s) for s in loc)
+        where = _field(loc)
         src = str(ev.get("source", ""))
         if src not in texts:
             problems.append(

@@ -25,6 +25,17 @@ def _comment(text: str, indent: str, width: int = 88) -> str:
     return "\n".join(f"{indent}# {line}" for line in lines)
 
 
+def check_case_id(case_id: str) -> None:
+    """Raise ValueError unless ``case_id`` is snake_case.
+
+    Examples
+    --------
+    >>> check_case_id("chengdu_wuhou")
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", case_id):
+        raise ValueError(f"case id {case_id!r} must be snake_case (lower-case letters, digits, _)")
+
+
 def case_template(case_id: str, codebook: Codebook) -> str:
     """Return the YAML text of a commented template case file.
 
@@ -51,8 +62,7 @@ def case_template(case_id: str, codebook: Codebook) -> str:
     ...
     ValueError: case id 'Bad Id' must be snake_case (lower-case letters, digits, _)
     """
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", case_id):
-        raise ValueError(f"case id {case_id!r} must be snake_case (lower-case letters, digits, _)")
+    check_case_id(case_id)
     actors = ", ".join(a.id for a in codebook.actors)
     out = [
         f"# 新案例模板 / New case template: {case_id}",

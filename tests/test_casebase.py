@@ -1,0 +1,259 @@
+"""The case-base loader: schema, cross-checks, clean messages for every kind of bad input."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.casebase import CaseBaseError, load_casebase, read_yaml
+from analysis.cli import main
+from tests.conftest import CASEBASE
+
+SHAOXING = "001_7a74fcaebfa6efba.txt"
+
+
+def _mini(tmp_path: Path, seeds: Path, case_yaml: str, name: str = "mini") -> Path:
+    """A purpose-built case base: the real codebook and sources plus one small case."""
+    root = tmp_path / "casebase"
+    (root / "cases").mkdir(parents=True)
+    shutil.copy(CASEBASE / "codebook.yaml", root)
+    shutil.copy(CASEBASE / "sources.yaml", root)
+    (root / "cases" / f"{name}.yaml").write_text(textwrap.dedent(case_yaml), encoding="utf-8")
+    return root
+
+
+def _span(seeds: Path, quote: str) -> tuple[int, int]:
+    text = (seeds / SHAOXING).read_text(encoding="utf-8")
+    start = text.index(quote)
+    return start, start + len(quote)
+
+
+QUOTE = "率先开展社区党建“契约化”共建载体"
+
+
+def good_case(seeds: Path, **over: str) -> str:
+    s, e = _span(seeds, QUOTE)
+    fields = {
+        "code": "contract_co_building",
+        "score": "1",
+        "status": "present",
+        "start": str(s),
+        "end": str(e),
+        "quote": QUOTE,
+        "id": "mini",
+    }
+    fields.update(over)
+    return f"""\
+    id: {fields["id"]}
+    name_zh: 测试案例
+    name_en: Test case
+    province: 浙江省
+    city: 绍兴市
+    level: prefecture_city
+    start_year: 2008
+    sources: [shaoxing2021]
+    mechanisms:
+      - code: {fields["code"]}
+        score: {fields["score"]}
+        status: {fields["status"]}
+        rationale: 测试
+        actors: [party]
+        evidence:
+          - source: shaoxing2021
+            start: {fields["start"]}
+            end: {fields["end"]}
+            quote: {fields["quote"]}
+    """
+
+
+def problems_of(root: Path, seeds: Path | None) -> list[str]:
+    with pytest.raises(CaseBaseError) as info:
+        load_casebase(root, seeds)
+    return [str(p) for p in info.value.problems]
+
+
+def test_good_mini_case_loads(tmp_path, seeds):
+    cb = load_casebase(_mini(tmp_path, seeds, good_case(seeds)), seeds)
+    m = cb.membership()
+    assert m.shape == (1, len(cb.codebook.codes))
+    assert m.loc["mini", "contract_co_building"] == 1.0
+    # A code the case leaves out is not_reported, not absent.
+    frame = cb.codings_frame().set_index("code")
+    assert frame.loc["grid_management", "status"] == "not_reported"
+    assert cb.texts["shaoxing2021"][frame.shape[0] :]  # texts are kept when a corpus is given
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path, seeds):
+    root = _mini(tmp_path, seeds, "id: mini\nname_zh: [unclosed\nname_en: x\n")
+    [msg] = problems_of(root, seeds)
+    assert msg.startswith("casebase/cases/mini.yaml:")
+    assert "malformed YAML" in msg
+    line = int(msg.split(":")[1])
+    assert line in (2, 3, 4)
+
+
+def test_unknown_code(tmp_path, seeds):
+    root = _mini(tmp_path, seeds, good_case(seeds, code="no_such_code"))
+    msgs = problems_of(root, seeds)
+    assert msgs == [
+        "casebase/cases/mini.yaml:10: mechanisms[0].code: unknown code 'no_such_code' (not in codebook.yaml)"
+    ]
+
+
+def test_score_outside_set(tmp_path, seeds):
+    root = _mini(tmp_path, seeds, good_case(seeds, score="0.5"))
+    [msg] = problems_of(root, seeds)
+    assert (
+        msg
+        == "casebase/cases/mini.yaml:11: mechanisms[0].score: score 0.5 is not one of 0, 0.33, 0.67, 1"
+    )
+
+
+def test_status_score_mismatch(tmp_path, seeds):
+    root = _mini(tmp_path, seeds, good_case(seeds, score="0.33"))
+    [msg] = problems_of(root, seeds)
+    assert "mechanisms[0].score: status 'present' requires score 0.67 or 1, got 0.33" in msg
+
+
+def test_quote_that_does_not_match(tmp_path, seeds):
+    s, e = _span(seeds, QUOTE)
+    root = _mini(tmp_path, seeds, good_case(seeds, start=str(s + 1), end=str(e + 1)))
+    [msg] = problems_of(root, seeds)
+    assert msg.startswith(
+        "casebase/cases/mini.yaml:19: mechanisms[0].evidence[0].quote: quote does not match"
+    )
+    assert SHAOXING in msg
+    # Without a corpus the offsets cannot be checked, so the same file loads.
+    assert load_casebase(root, None).cases["mini"]
+
+
+def test_code_with_no_evidence(tmp_path, seeds):
+    text = good_case(seeds)
+    text = text[: text.index("        evidence:")] + "        evidence: []\n"
+    root = _mini(tmp_path, seeds, text)
+    [msg] = problems_of(root, seeds)
+    assert (
+        msg
+        == "casebase/cases/mini.yaml:15: mechanisms[0].evidence: status 'present' needs at least one evidence span"
+    )
+
+
+def test_duplicate_ids(tmp_path, seeds):
+    text = good_case(seeds)
+    block = text[text.index("      - code:") :]
+    root = _mini(tmp_path, seeds, text.rstrip(" ") + block)
+    msgs = problems_of(root, seeds)
+    assert any("mechanisms[1].code: duplicate code 'contract_co_building'" in m for m in msgs)
+    # Two files claiming one case id.
+    root2 = _mini(tmp_path / "b", seeds, good_case(seeds))
+    (root2 / "cases" / "other.yaml").write_text(textwrap.dedent(good_case(seeds)), encoding="utf-8")
+    msgs = problems_of(root2, seeds)
+    assert any("other.yaml:1: id: id 'mini' must equal the file name 'other'" in m for m in msgs)
+
+
+def test_missing_source_file(tmp_path, seeds):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in seeds.glob("*.txt"):
+        if f.name != SHAOXING:
+            shutil.copy(f, corpus)
+    root = _mini(tmp_path, seeds, good_case(seeds))
+    msgs = problems_of(root, corpus)
+    assert any(
+        m.startswith("casebase/sources.yaml:")
+        and f"source file '{SHAOXING}' of 'shaoxing2021' not found" in m
+        for m in msgs
+    )
+
+
+def test_changed_source_is_detected(tmp_path, seeds):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds, corpus)
+    with (corpus / SHAOXING).open("a", encoding="utf-8") as fh:
+        fh.write("追加")
+    msgs = problems_of(_mini(tmp_path, seeds, good_case(seeds)), corpus)
+    assert any("sha256" in m and "changed" in m for m in msgs)
+
+
+def test_unknown_field_is_a_typo(tmp_path, seeds):
+    root = _mini(tmp_path, seeds, good_case(seeds) + "    summery_zh: 拼写错误\n")
+    [msg] = problems_of(root, seeds)
+    assert "summery_zh: unknown field" in msg
+
+
+def test_all_problems_reported_at_once(tmp_path, seeds):
+    text = good_case(seeds, code="bad_code", score="2")
+    root = _mini(tmp_path, seeds, text)
+    msgs = problems_of(root, seeds)
+    assert len(msgs) >= 1
+    text2 = good_case(seeds, code="bad_code")
+    (root / "cases" / "mini.yaml").write_text(
+        textwrap.dedent(text2).replace("actors: [party]", "actors: [aliens]"), encoding="utf-8"
+    )
+    msgs = problems_of(root, seeds)
+    assert any("unknown code 'bad_code'" in m for m in msgs)
+    assert any("unknown actor 'aliens'" in m for m in msgs)
+
+
+def test_cli_prints_problems_without_traceback(tmp_path, seeds, capsys):
+    root = _mini(tmp_path, seeds, good_case(seeds, score="0.5"))
+    code = main(["validate", "--casebase", str(root), "--sources", str(seeds)])
+    out = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in out.err
+    assert "mechanisms[0].score: score 0.5 is not one of 0, 0.33, 0.67, 1" in out.err
+    assert out.err.strip().endswith("1 problem(s) found")
+
+
+# Any YAML text at all: the loader either loads it or raises CaseBaseError, never anything else.
+yaml_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)
+)
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=3), st.dictionaries(st.text(max_size=6), kids, max_size=4)
+    ),
+    max_leaves=12,
+)
+case_keys = st.sampled_from(
+    ["id", "name_zh", "mechanisms", "score", "code", "evidence", "sources", "level", "quote"]
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    raw=st.one_of(
+        st.text(max_size=80),
+        st.dictionaries(case_keys, yaml_values, max_size=6).map(repr),
+        st.dictionaries(case_keys, yaml_values, max_size=6).map(
+            lambda d: "\n".join(f"{k}: {v!r}" for k, v in d.items())
+        ),
+    )
+)
+def test_arbitrary_yaml_gives_only_clean_errors(tmp_path_factory, raw):
+    root = tmp_path_factory.mktemp("cb") / "casebase"
+    (root / "cases").mkdir(parents=True)
+    shutil.copy(CASEBASE / "codebook.yaml", root)
+    shutil.copy(CASEBASE / "sources.yaml", root)
+    (root / "cases" / "x.yaml").write_text(raw, encoding="utf-8")
+    try:
+        load_casebase(root)
+    except CaseBaseError as exc:
+        for p in exc.problems:
+            assert p.file.endswith("x.yaml")
+            assert str(p).startswith("casebase/cases/x.yaml")
+
+
+def test_read_yaml_rejects_non_utf8(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_bytes("名称: 绍兴".encode("gbk"))
+    doc, problems = read_yaml(p, "bad.yaml")
+    assert doc is None and "not UTF-8" in problems[0].message
