@@ -601,10 +601,10 @@ class CaseBase:
         )
 
     def coder_codings(self) -> pd.DataFrame:
-        """Independent codings as (coder, case_id, code, score); the case files count as coder
-        ``primary``.  Codes a coder left out count as score 0."""
+        """Independent codings as (coder, case_id, code, score); the case files' current
+        (adjudicated) scores count as coder ``final``.  Codes a coder left out count as score 0."""
         rows = [
-            {"coder": "primary", "case_id": r.case_id, "code": r.code, "score": r.score}
+            {"coder": "final", "case_id": r.case_id, "code": r.code, "score": r.score}
             for r in self.codings_frame().itertuples()
         ]
         for coder, by_case in sorted(self.codings.items()):
