@@ -1,0 +1,723 @@
+"""Statistics for a small, purposively chosen set of cases.
+
+Three questions, each answered with the established library for it:
+
+* **Independence** of cases and mechanism families in a count table
+  (:func:`independence_test`): Pearson's chi² from :func:`scipy.stats.chi2_contingency`,
+  with a seeded Monte Carlo p-value (and Fisher's exact test for 2 x 2 tables) when
+  expected counts are small, as they always are with five cases.
+* **Agreement between coders** (:func:`cohen_kappa`, :func:`fleiss_kappa` from
+  :mod:`statsmodels.stats.inter_rater`; :func:`krippendorff_alpha` from the
+  ``krippendorff`` package; :func:`agreement` for two tidy coding sheets).
+* **Sensitivity of a conclusion to single coding decisions**
+  (:func:`coding_sensitivity`): move each coded cell one step on the 0 / 0.33 / 0.67 / 1
+  scale and see whether a conclusion (a QCA solution, a clustering, ...) changes.
+
+With five cases, every test here describes the coded corpus; none is an inference
+about Chinese grassroots governance at large (see :data:`CAVEAT_ZH`,
+:data:`CAVEAT_EN`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import krippendorff
+import numpy as np
+import pandas as pd
+from scipy import stats as sst
+from statsmodels.stats import inter_rater
+
+__all__ = [
+    "CAVEAT_EN",
+    "CAVEAT_ZH",
+    "SCALE",
+    "AgreementResult",
+    "IndependenceResult",
+    "SensitivityResult",
+    "agreement",
+    "clustering_conclusion",
+    "cohen_kappa",
+    "coding_sensitivity",
+    "fleiss_kappa",
+    "independence_test",
+    "krippendorff_alpha",
+    "to_scale_steps",
+]
+
+#: The codebook's four-point fuzzy membership scale.
+SCALE: tuple[float, ...] = (0.0, 0.33, 0.67, 1.0)
+
+#: Plain-language caveat attached to every test result (``{n}`` = number of cases).
+CAVEAT_ZH = (
+    "说明：这里只有{n}个案例，它们是研究者有目的选取并编码的典型模式，不是中国基层治理的随机样本。"
+    "检验结果只描述这批已编码文本（语料）内部的分布是否不寻常（在行列合计固定的条件下），"
+    "不能据此推断全国或其他地区的情况，p 值也不代表任何总体的显著性。"
+)
+CAVEAT_EN = (
+    "Note: there are only {n} cases, chosen on purpose as well-known models and coded "
+    "from their source texts; they are not a random sample of grassroots governance in "
+    "China. The test only describes how unusual the distribution is within this coded "
+    "corpus (given its row and column totals). It supports no inference about China as "
+    "a whole or about other places, and the p-value is not significance for any "
+    "population."
+)
+
+
+# --- independence ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndependenceResult:
+    """Result of :func:`independence_test`.
+
+    Attributes
+    ----------
+    statistic : float
+        Pearson's chi² (no continuity correction).
+    dof : int
+        Degrees of freedom, (rows − 1)(columns − 1).
+    p_asymptotic : float
+        p-value from the chi² distribution; unreliable when expected counts are small.
+    p_monte_carlo : float or None
+        Monte Carlo p-value: share of tables drawn at random with the same row and
+        column totals whose chi² is at least the observed one (scipy's
+        ``MonteCarloMethod``, seeded).  ``None`` if not computed.
+    p_fisher : float or None
+        Fisher's exact two-sided p-value, for 2 x 2 tables only.
+    pvalue : float
+        The p-value to report: Fisher's for 2 x 2 tables, else Monte Carlo when
+        computed, else asymptotic.
+    method : str
+        Which p-value ``pvalue`` is.
+    expected : pandas.DataFrame
+        Expected counts under independence.
+    min_expected : float
+    share_expected_below_5 : float
+        Share of cells with expected count < 5 (Cochran's rule wants ≤ 0.2 and none < 1).
+    small_expected : bool
+        Whether any expected count is below 5.
+    n_resamples, seed : int or None
+        Monte Carlo settings, for reproducibility.
+    dropped_rows, dropped_columns : list
+        All-zero rows/columns removed before testing (their expected counts are 0).
+    n_cases : int
+        Rows in the tested table.
+    caveat_zh, caveat_en : str
+        Plain-language statement of what the test can and cannot say.
+    """
+
+    statistic: float
+    dof: int
+    p_asymptotic: float
+    p_monte_carlo: float | None
+    p_fisher: float | None
+    pvalue: float
+    method: str
+    expected: pd.DataFrame
+    min_expected: float
+    share_expected_below_5: float
+    small_expected: bool
+    n_resamples: int | None
+    seed: int | None
+    dropped_rows: list[Hashable] = field(default_factory=list)
+    dropped_columns: list[Hashable] = field(default_factory=list)
+    n_cases: int = 0
+    caveat_zh: str = ""
+    caveat_en: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (``expected`` as nested dict) for JSON reports."""
+        d = asdict(self)
+        d["expected"] = self.expected.to_dict()
+        return d
+
+
+def independence_test(
+    table: pd.DataFrame | np.ndarray,
+    *,
+    monte_carlo: bool | str = "auto",
+    n_resamples: int = 9999,
+    seed: int = 20240501,
+) -> IndependenceResult:
+    """Test independence of rows (cases) and columns (e.g. mechanism families).
+
+    Pearson's chi² from :func:`scipy.stats.chi2_contingency` (without Yates'
+    correction, which scipy applies only to 2 x 2 tables and which the exact test
+    makes unnecessary).  When expected counts are small (any below 5), the asymptotic
+    p-value is not trustworthy, and a Monte Carlo p-value conditional on the table's
+    margins is computed (scipy ``MonteCarloMethod``, tables drawn with
+    :func:`scipy.stats.random_table`; the same approach as R's
+    ``chisq.test(simulate.p.value = TRUE)``).  For 2 x 2 tables Fisher's exact test is
+    reported as well and preferred.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or array_like
+        Non-negative integer counts, e.g. number of coded mechanisms per case (rows)
+        and family (columns).
+    monte_carlo : {"auto", True, False}
+        ``"auto"`` computes the Monte Carlo p-value only when an expected count is < 5.
+    n_resamples : int
+        Number of Monte Carlo tables.
+    seed : int
+        Seed of the Monte Carlo generator; the same seed gives the same p-value.
+
+    Returns
+    -------
+    IndependenceResult
+        Includes ``caveat_zh`` / ``caveat_en``: with a handful of cases, the test
+        describes the coded corpus and is not a sample of China.
+
+    Raises
+    ------
+    ValueError
+        If counts are negative or not whole numbers, or fewer than two non-empty rows
+        or columns remain.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"party": [4, 1, 3], "grid": [0, 5, 1]},
+    ...                  index=["shaoxing", "dongguan", "haicang"])
+    >>> res = independence_test(t, n_resamples=999, seed=1)
+    >>> round(res.statistic, 3), res.dof, res.method
+    (7.535, 2, 'monte_carlo')
+    >>> res.caveat_en.startswith("Note: there are only 3 cases")
+    True
+    """
+    df = table.copy() if isinstance(table, pd.DataFrame) else pd.DataFrame(np.asarray(table))
+    values = df.to_numpy(dtype=float)
+    if np.isnan(values).any() or (values < 0).any():
+        raise ValueError("counts must be non-negative and not missing")
+    if not np.allclose(values, np.round(values)):
+        raise ValueError("counts must be whole numbers")
+    zero_rows = [r for r, s in zip(df.index, values.sum(axis=1), strict=True) if s == 0]
+    zero_cols = [c for c, s in zip(df.columns, values.sum(axis=0), strict=True) if s == 0]
+    df = df.drop(index=zero_rows, columns=zero_cols)
+    if df.shape[0] < 2 or df.shape[1] < 2:
+        raise ValueError("need at least two non-empty rows and two non-empty columns")
+    obs = df.to_numpy(dtype=float).round().astype(np.int64)
+
+    res = sst.chi2_contingency(obs, correction=False)
+    expected = pd.DataFrame(res.expected_freq, index=df.index, columns=df.columns)
+    min_exp = float(res.expected_freq.min())
+    small = bool(min_exp < 5)
+
+    p_mc: float | None = None
+    used_resamples: int | None = None
+    used_seed: int | None = None
+    if monte_carlo is True or (monte_carlo == "auto" and small):
+        method_obj = sst.MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
+        p_mc = float(sst.chi2_contingency(obs, correction=False, method=method_obj).pvalue)
+        used_resamples, used_seed = n_resamples, seed
+    elif monte_carlo not in (False, "auto"):
+        raise ValueError("monte_carlo must be 'auto', True or False")
+
+    p_fisher = float(sst.fisher_exact(obs).pvalue) if obs.shape == (2, 2) else None
+    if p_fisher is not None:
+        pvalue, method = p_fisher, "fisher_exact"
+    elif p_mc is not None:
+        pvalue, method = p_mc, "monte_carlo"
+    else:
+        pvalue, method = float(res.pvalue), "asymptotic"
+
+    n = df.shape[0]
+    return IndependenceResult(
+        statistic=float(res.statistic),
+        dof=int(res.dof),
+        p_asymptotic=float(res.pvalue),
+        p_monte_carlo=p_mc,
+        p_fisher=p_fisher,
+        pvalue=pvalue,
+        method=method,
+        expected=expected,
+        min_expected=min_exp,
+        share_expected_below_5=float((res.expected_freq < 5).mean()),
+        small_expected=small,
+        n_resamples=used_resamples,
+        seed=used_seed,
+        dropped_rows=zero_rows,
+        dropped_columns=zero_cols,
+        n_cases=n,
+        caveat_zh=CAVEAT_ZH.format(n=n),
+        caveat_en=CAVEAT_EN.format(n=n),
+    )
+
+
+# --- agreement --------------------------------------------------------------------
+
+
+def to_scale_steps(scores: Iterable[float] | pd.Series | np.ndarray) -> np.ndarray:
+    """Map membership scores to their step on the scale: 0 → 0, 0.33 → 1, 0.67 → 2, 1 → 3.
+
+    Scores within 0.02 of a scale point are accepted (so 1/3 and 0.333 map like 0.33);
+    anything else raises ``ValueError``.  Missing values become NaN.
+
+    Examples
+    --------
+    >>> to_scale_steps([0, 0.33, 0.67, 1, 1 / 3]).tolist()
+    [0.0, 1.0, 2.0, 3.0, 1.0]
+    """
+    x = np.asarray(list(scores) if not isinstance(scores, np.ndarray) else scores, dtype=float)
+    steps = np.rint(x * 3)
+    ok = np.isnan(x) | (np.abs(x * 3 - steps) <= 0.06) & (steps >= 0) & (steps <= 3)
+    if not ok.all():
+        raise ValueError(f"scores not on the 0/0.33/0.67/1 scale: {sorted(set(x[~ok]))}")
+    return steps
+
+
+def cohen_kappa(
+    a: Sequence[Hashable] | pd.Series | np.ndarray,
+    b: Sequence[Hashable] | pd.Series | np.ndarray,
+    wt: str | None = None,
+) -> float:
+    """Cohen's kappa of two coders' categorical codes for the same units.
+
+    Computed by :func:`statsmodels.stats.inter_rater.cohens_kappa` on the two coders'
+    contingency table.
+
+    Parameters
+    ----------
+    a, b : sequence
+        Codes given by coder A and coder B to the same units, in the same order.
+    wt : {None, "linear", "quadratic"}
+        Weighted kappa for ordered numeric codes (weights from the code values).
+
+    Returns
+    -------
+    float
+        Kappa; NaN when undefined (both coders used one and the same category for
+        every unit, so chance agreement is already 1).
+
+    Examples
+    --------
+    >>> round(cohen_kappa([1, 1, 0, 0, 1], [1, 0, 0, 0, 1]), 6)   # (.8 - .48) / (1 - .48)
+    0.615385
+    """
+    a_arr, b_arr = np.asarray(a), np.asarray(b)
+    if a_arr.shape != b_arr.shape or a_arr.ndim != 1:
+        raise ValueError("a and b must be one-dimensional and of equal length")
+    if len(a_arr) == 0:
+        raise ValueError("no units to compare")
+    categories = sorted(set(a_arr.tolist()) | set(b_arr.tolist()))
+    index = {c: i for i, c in enumerate(categories)}
+    data = np.column_stack([[index[v] for v in a_arr.tolist()], [index[v] for v in b_arr.tolist()]])
+    table, _ = inter_rater.to_table(data, bins=len(categories))
+    kwargs: dict[str, Any] = {}
+    if wt is not None:
+        kwargs = {"wt": wt, "weights": np.asarray(categories, dtype=float)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        kappa = inter_rater.cohens_kappa(table, return_results=False, **kwargs)
+    return float(kappa)
+
+
+def fleiss_kappa(ratings: pd.DataFrame | np.ndarray, method: str = "fleiss") -> float:
+    """Fleiss' kappa for several coders (statsmodels ``fleiss_kappa``).
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame or array_like, shape (units, coders)
+        Category given by each coder (columns) to each unit (rows).  No missing values.
+    method : {"fleiss", "randolph"}
+        ``"randolph"`` is the free-marginal multirater kappa.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> r = [[1, 1, 1], [0, 0, 0], [1, 1, 0], [0, 0, 0]]
+    >>> round(fleiss_kappa(r), 4)   # (10/12 - 74/144) / (1 - 74/144)
+    0.6571
+    """
+    arr = np.asarray(ratings)
+    if arr.ndim != 2:
+        raise ValueError("ratings must be units x coders")
+    if pd.isna(arr).any():
+        raise ValueError("ratings must not have missing values")
+    counts, _ = inter_rater.aggregate_raters(arr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(inter_rater.fleiss_kappa(counts, method=method))
+
+
+def krippendorff_alpha(
+    reliability_data: pd.DataFrame | np.ndarray | Sequence[Sequence[float]],
+    level: str = "ordinal",
+    value_domain: Sequence[float] | None = None,
+) -> float:
+    """Krippendorff's alpha (``krippendorff.alpha``).
+
+    Parameters
+    ----------
+    reliability_data : array_like, shape (coders, units)
+        Value each coder gave each unit; NaN where a coder did not code a unit.
+    level : {"ordinal", "nominal", "interval", "ratio"}
+        Level of measurement.  The membership scale is ordinal: 0.67 is "more" than
+        0.33, but the steps need not be equal.
+    value_domain : sequence, optional
+        The ordered possible values; by default the values that occur.
+
+    Returns
+    -------
+    float
+        Alpha; NaN when undefined (fewer than two distinct values occur, so there is
+        no variation to agree on).
+
+    Examples
+    --------
+    >>> data = [[1, 2, 3, 3, 2, 1, 4, 1, 2],
+    ...         [1, 2, 3, 3, 2, 2, 4, 1, 2]]
+    >>> round(krippendorff_alpha(data, level="nominal"), 4)   # 1 - (2/18) / (230/306)
+    0.8522
+    """
+    arr = np.asarray(reliability_data, dtype=float)
+    present = arr[~np.isnan(arr)]
+    if len(np.unique(present)) < 2:
+        return float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(
+            krippendorff.alpha(
+                reliability_data=arr,
+                level_of_measurement=level,
+                value_domain=value_domain,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class AgreementResult:
+    """Result of :func:`agreement`.
+
+    Attributes
+    ----------
+    alpha_ordinal : float
+        Krippendorff's alpha (ordinal) over all units.
+    kappa_presence : float
+        Cohen's kappa on presence (score > 0) over all units.
+    exact_agreement : float
+        Share of units with identical scores.
+    n_units : int
+        Units (case x code) compared.
+    per_code : pandas.DataFrame
+        Index ``code``; columns ``n`` (units), ``alpha_ordinal`` (NaN when there is no
+        variation on the code), ``exact_agreement``, ``n_disagreements``.
+    disagreements : pandas.DataFrame
+        Columns ``case_id``, ``code``, ``score_a``, ``score_b``, ``steps`` (b's score
+        minus a's, in scale steps), sorted by size of the gap, then case and code.
+    units : pandas.DataFrame
+        All compared units with both scores.
+    """
+
+    alpha_ordinal: float
+    kappa_presence: float
+    exact_agreement: float
+    n_units: int
+    per_code: pd.DataFrame
+    disagreements: pd.DataFrame
+    units: pd.DataFrame
+
+
+def _tidy_scores(frame: pd.DataFrame, who: str) -> pd.DataFrame:
+    missing = {"case_id", "code", "score"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"coder {who} frame lacks columns {sorted(missing)}")
+    f = frame[["case_id", "code", "score"]]
+    dup = f.duplicated(["case_id", "code"], keep=False)
+    if dup.any():
+        raise ValueError(f"coder {who} scores some case x code twice: {f[dup].values.tolist()}")
+    return f.set_index(["case_id", "code"])["score"].astype(float)
+
+
+def agreement(
+    coder_a: pd.DataFrame,
+    coder_b: pd.DataFrame,
+    missing: str = "absent",
+) -> AgreementResult:
+    """Agreement between two coders' independent codings of the same cases.
+
+    Parameters
+    ----------
+    coder_a, coder_b : pandas.DataFrame
+        Tidy frames with columns ``case_id``, ``code``, ``score`` (scores on the
+        0 / 0.33 / 0.67 / 1 scale).
+    missing : {"absent", "drop"}
+        What a case x code listed by only one coder means.  ``"absent"`` (default):
+        the other coder did not find the mechanism, score 0, as in the case files
+        where a code left out counts as not reported.  ``"drop"``: compare only units
+        both coders scored.
+
+    Returns
+    -------
+    AgreementResult
+        Overall ordinal Krippendorff's alpha (scores mapped to scale steps 0-3 with
+        the full four-point domain), Cohen's kappa on presence (score > 0), units
+        compared, per-code alpha and n, and the list of disagreements.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"case_id": ["s", "s", "d", "d"], "code": ["x", "y", "x", "y"],
+    ...                   "score": [1, 0.33, 0, 0.67]})
+    >>> b = pd.DataFrame({"case_id": ["s", "s", "d"], "code": ["x", "y", "y"],
+    ...                   "score": [1, 0.67, 0.67]})
+    >>> res = agreement(a, b)
+    >>> res.n_units, res.exact_agreement, res.kappa_presence
+    (4, 0.75, 1.0)
+    >>> res.disagreements[["case_id", "code", "steps"]].values.tolist()
+    [['s', 'y', 1]]
+    """
+    if missing not in ("absent", "drop"):
+        raise ValueError("missing must be 'absent' or 'drop'")
+    sa, sb = _tidy_scores(coder_a, "a"), _tidy_scores(coder_b, "b")
+    how = "outer" if missing == "absent" else "inner"
+    units = pd.concat([sa.rename("score_a"), sb.rename("score_b")], axis=1, join=how)
+    units = units.fillna(0.0).sort_index().reset_index()
+    if units.empty:
+        raise ValueError("no units to compare")
+    step_a = to_scale_steps(units["score_a"])
+    step_b = to_scale_steps(units["score_b"])
+    units["steps"] = (step_b - step_a).astype(int)
+
+    domain = [0.0, 1.0, 2.0, 3.0]
+    alpha = krippendorff_alpha(np.vstack([step_a, step_b]), "ordinal", domain)
+    kappa = cohen_kappa(step_a > 0, step_b > 0)
+
+    per_code_rows = []
+    for code, grp in units.groupby("code", sort=True):
+        ga = to_scale_steps(grp["score_a"])
+        gb = to_scale_steps(grp["score_b"])
+        per_code_rows.append(
+            {
+                "code": code,
+                "n": len(grp),
+                "alpha_ordinal": krippendorff_alpha(np.vstack([ga, gb]), "ordinal", domain),
+                "exact_agreement": float((ga == gb).mean()),
+                "n_disagreements": int((ga != gb).sum()),
+            }
+        )
+    per_code = pd.DataFrame(per_code_rows).set_index("code")
+
+    dis = units[units["steps"] != 0].copy()
+    dis["_gap"] = dis["steps"].abs()
+    dis = dis.sort_values(["_gap", "case_id", "code"], ascending=[False, True, True])
+    dis = dis.drop(columns="_gap").reset_index(drop=True)
+    return AgreementResult(
+        alpha_ordinal=alpha,
+        kappa_presence=kappa,
+        exact_agreement=float((units["steps"] == 0).mean()),
+        n_units=len(units),
+        per_code=per_code,
+        disagreements=dis,
+        units=units,
+    )
+
+
+# --- coding sensitivity -------------------------------------------------------------
+
+
+def _same(x: Any, y: Any) -> bool:
+    if isinstance(x, pd.DataFrame | pd.Series):
+        return isinstance(y, type(x)) and x.equals(y)
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        return bool(np.array_equal(np.asarray(x), np.asarray(y)))
+    return bool(x == y)
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """Result of :func:`coding_sensitivity`.
+
+    Attributes
+    ----------
+    baseline : object
+        The conclusion on the coding as it stands.
+    runs : pandas.DataFrame
+        One row per perturbation: ``target`` ("membership" or "outcome"),
+        ``case_id``, ``code``, ``original``, ``perturbed``, ``direction``
+        ("up"/"down"), ``changed`` (bool) and ``conclusion`` (the conclusion reached).
+    """
+
+    baseline: Any
+    runs: pd.DataFrame
+
+    @property
+    def changed(self) -> pd.DataFrame:
+        """The perturbations that change the conclusion."""
+        return self.runs[self.runs["changed"]].reset_index(drop=True)
+
+    @property
+    def fragile_cells(self) -> pd.DataFrame:
+        """Distinct coded cells (target, case_id, code) on which the conclusion hinges."""
+        return (
+            self.changed[["target", "case_id", "code", "original"]]
+            .drop_duplicates()
+            .reset_index(drop=True)
+        )
+
+
+def coding_sensitivity(
+    membership: pd.DataFrame,
+    outcome_scores: pd.Series | None,
+    run_fn: Callable[..., Any],
+    *,
+    cells: Iterable[tuple[Hashable, Hashable]] | None = None,
+    perturb_outcome: bool = False,
+    same: Callable[[Any, Any], bool] | None = None,
+) -> SensitivityResult:
+    """Which single coding decisions does a conclusion depend on?
+
+    Every coded cell is moved one step on the 0 / 0.33 / 0.67 / 1 scale, up and down
+    where possible (0 only up, 1 only down), one cell at a time; the conclusion
+    function is re-run on each perturbed coding and compared with the conclusion on
+    the coding as it stands.
+
+    Parameters
+    ----------
+    membership : pandas.DataFrame
+        Index ``case_id``, one column per code, scores on the scale.
+    outcome_scores : pandas.Series or None
+        Outcome membership per case (index ``case_id``), passed to ``run_fn``; ``None``
+        if the conclusion needs no outcome (e.g. a clustering).
+    run_fn : callable
+        ``run_fn(membership, outcome_scores)`` (or ``run_fn(membership)`` when
+        ``outcome_scores`` is None) returning the conclusion: a QCA solution formula,
+        a partition from :func:`clustering_conclusion`, ...
+    cells : iterable of (case_id, code), optional
+        Only perturb these cells.  Default: every cell of ``membership``.
+    perturb_outcome : bool
+        Also move each case's outcome score one step.
+    same : callable, optional
+        ``same(baseline, conclusion) -> bool``.  Default: equality (``DataFrame.equals``
+        for pandas objects, ``array_equal`` for arrays, ``==`` otherwise).
+
+    Returns
+    -------
+    SensitivityResult
+        ``.runs`` lists every perturbation; ``.changed`` those that change the
+        conclusion; ``.fragile_cells`` the cells concerned.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"grid": [1, 0.67, 0.0], "fund": [0.0, 0.33, 1.0]},
+    ...                  index=pd.Index(["a", "b", "c"], name="case_id"))
+    >>> def grid_cases(mm):            # conclusion: cases more in than out of "grid"
+    ...     return tuple(mm.index[mm["grid"] > 0.5])
+    >>> res = coding_sensitivity(m, None, grid_cases)
+    >>> len(res.runs), res.baseline
+    (8, ('a', 'b'))
+    >>> res.changed[["case_id", "code", "perturbed"]].values.tolist()
+    [['b', 'grid', 0.33]]
+    """
+    compare = same or _same
+    steps = pd.DataFrame(
+        to_scale_steps(membership.to_numpy(dtype=float).ravel()).reshape(membership.shape),
+        index=membership.index,
+        columns=membership.columns,
+    )
+    if steps.isna().any().any():
+        raise ValueError("membership has missing values")
+    out_steps = None
+    if outcome_scores is not None:
+        out_steps = pd.Series(to_scale_steps(outcome_scores), index=outcome_scores.index)
+
+    def run(m: pd.DataFrame, y: pd.Series | None) -> Any:
+        return run_fn(m) if y is None else run_fn(m, y)
+
+    baseline = run(membership, outcome_scores)
+    targets: list[tuple[str, Hashable, Hashable]]
+    if cells is None:
+        targets = [("membership", c, k) for c in membership.index for k in membership.columns]
+    else:
+        targets = [("membership", c, k) for c, k in cells]
+    if perturb_outcome:
+        if outcome_scores is None:
+            raise ValueError("perturb_outcome needs outcome_scores")
+        name = outcome_scores.name if outcome_scores.name is not None else "outcome"
+        targets += [("outcome", c, name) for c in outcome_scores.index]
+
+    records = []
+    for target, case, code in targets:
+        if target == "membership":
+            step = int(steps.at[case, code])
+        else:
+            assert out_steps is not None
+            step = int(out_steps.at[case])
+        for direction, new_step in (("down", step - 1), ("up", step + 1)):
+            if not 0 <= new_step <= 3:
+                continue
+            m, y = membership, outcome_scores
+            if target == "membership":
+                m = membership.copy()
+                m[code] = m[code].astype(float)
+                m.at[case, code] = SCALE[new_step]
+            else:
+                assert outcome_scores is not None
+                y = outcome_scores.astype(float).copy()
+                y.at[case] = SCALE[new_step]
+            conclusion = run(m, y)
+            records.append(
+                {
+                    "target": target,
+                    "case_id": case,
+                    "code": code,
+                    "original": SCALE[step],
+                    "perturbed": SCALE[new_step],
+                    "direction": direction,
+                    "changed": not compare(baseline, conclusion),
+                    "conclusion": conclusion,
+                }
+            )
+    runs = pd.DataFrame.from_records(
+        records,
+        columns=[
+            "target",
+            "case_id",
+            "code",
+            "original",
+            "perturbed",
+            "direction",
+            "changed",
+            "conclusion",
+        ],
+    )
+    runs["changed"] = runs["changed"].astype(bool)
+    return SensitivityResult(baseline=baseline, runs=runs)
+
+
+def clustering_conclusion(
+    membership: pd.DataFrame,
+    k: int = 2,
+    metric: str = "fuzzy_jaccard",
+    method: str = "average",
+) -> tuple[tuple[str, ...], ...]:
+    """The partition of cases into ``k`` clusters, in a canonical, comparable form.
+
+    Hierarchical clustering (:func:`analysis.similarity.cluster`) on
+    :func:`analysis.similarity.distance_matrix`, cut into ``k`` clusters.  The
+    partition is returned as a tuple of sorted tuples of case ids, the groups ordered
+    by their first member, so that two partitions are equal exactly when they group
+    the cases the same way (cluster numbering does not matter).  Meant as the
+    ``run_fn`` of :func:`coding_sensitivity`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"x": [1, 1, 0, 0], "y": [1, 0.67, 0, 0.33], "z": [0, 0, 1, 1]},
+    ...                  index=pd.Index(list("abcd"), name="case_id"))
+    >>> clustering_conclusion(m)
+    (('a', 'b'), ('c', 'd'))
+    """
+    from analysis.similarity import cluster, distance_matrix
+
+    labels = cluster(distance_matrix(membership, metric), method=method).cut(k)
+    groups = [tuple(sorted(str(c) for c in labels.index[labels == g])) for g in labels.unique()]
+    return tuple(sorted(groups))
