@@ -162,3 +162,12 @@ def test_to_long_without_codebook(membership):
     long = to_long(membership[["core"]])
     assert list(long.columns) == ["case_id", "code", "score"]
     assert list(long["score"]) == [1.0, 0.67, 0.0]
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import analysis.configuration as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -263,3 +263,12 @@ def test_layout_is_deterministic_and_order_independent(mechanism_actors):
     assert len(actor_x) == 1 and len(mech_x) == 1 and actor_x != mech_x
     with pytest.raises(ValueError):
         layout(B, method="nope")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import analysis.networks as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -221,3 +221,12 @@ def test_compare_pair_threshold_and_errors(membership, evidence):
         compare_pair(membership, evidence, "a", "nowhere")
     with pytest.raises(ValueError):
         compare_pair(membership, evidence, "a", "a")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import analysis.similarity as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -283,3 +283,12 @@ def test_coding_sensitivity_with_outcome_and_options():
 
 def test_scale_constant():
     assert SCALE == (0.0, 0.33, 0.67, 1.0)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import analysis.stats as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
