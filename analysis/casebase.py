@@ -140,6 +140,8 @@ class Case(_Model):
     id: str = Field(pattern=_ID)
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
+    short_zh: str = Field("", description="Short Chinese name for figures (e.g. 东港)")
+    short_en: str = Field("", description="Short English name for figures (e.g. Donggang)")
     province: str = Field(min_length=1)
     city: str = Field(min_length=1)
     level: Literal["subdistrict", "district", "county", "prefecture_city", "multi_city"]
@@ -219,8 +221,9 @@ class Labelled(_Model):
 
 
 class ChangelogEntry(_Model):
+    version: int
     date: str
-    change: str
+    changes: list[str]
 
 
 class Codebook(_Model):
@@ -236,6 +239,7 @@ class Codebook(_Model):
     outcomes: list[OutcomeDef]
     claim_strengths: list[Labelled]
     document_types: list[str]
+    rules: list[str] = Field(default_factory=list, description="General coding rules")
     changelog: list[ChangelogEntry] = Field(default_factory=list)
 
 
@@ -290,6 +294,13 @@ def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.width = 4096
+    # The case files indent list items under their key ("  - code: ..."); writing them
+    # back the same way keeps `workbench locate` diffs to the lines it changes.
+    y.indent(mapping=2, sequence=4, offset=2)
+    # Keep explicit `null`s as written instead of turning `year: null` into `year:`.
+    y.representer.add_representer(
+        type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
     return y
 
 
@@ -447,6 +458,44 @@ class CaseBase:
     @property
     def case_ids(self) -> list[str]:
         return list(self.cases)
+
+    def labels(self, lang: str = "zh") -> dict[str, dict[str, str]]:
+        """Display labels by kind (case, code, family, actor, outcome, dimension, claim).
+
+        Examples
+        --------
+        >>> cb.labels("en")["case"]["shaoxing"]      # doctest: +SKIP
+        'Shaoxing: party-building-led urban community governance'
+        """
+        zh = lang == "zh"
+        cbk = self.codebook
+        return {
+            "case": {c.id: (c.name_zh if zh else c.name_en) for c in self.cases.values()},
+            "case_short": {
+                c.id: ((c.short_zh or c.name_zh) if zh else (c.short_en or c.name_en))
+                for c in self.cases.values()
+            },
+            "code": {c.id: (c.label_zh if zh else c.label_en) for c in cbk.codes},
+            "family": {f.id: (f.label_zh if zh else f.label_en) for f in cbk.families},
+            "actor": {a.id: (a.label_zh if zh else a.label_en) for a in cbk.actors},
+            "outcome": {o.id: (o.label_zh if zh else o.label_en) for o in cbk.outcomes},
+            "dimension": {
+                d.id: (d.id if zh else d.label_en.split(" (")[0]) for d in cbk.dimensions
+            },
+            "claim": {c.id: (c.label_zh if zh else c.label_en) for c in cbk.claim_strengths},
+        }
+
+    def outcome_scores(self, outcome: str) -> pd.Series:
+        """Each case's score on one outcome; NaN where the source is silent on it.
+
+        Examples
+        --------
+        >>> cb.outcome_scores("service_quality").notna().all()   # doctest: +SKIP
+        True
+        """
+        out = self.outcomes()
+        s = out[out["outcome"] == outcome].set_index("case_id")["score"]
+        return s.reindex(self.case_ids).astype(float).rename(outcome)
 
     # -- frames ----------------------------------------------------------------
     def codebook_frame(self) -> pd.DataFrame:
@@ -760,6 +809,13 @@ class _Checker:
                     doc,
                     (*loc, "evidence"),
                     f"status {m.status!r} needs at least one evidence span",
+                )
+            if m.adjudication is not None and m.adjudication.final != m.score:
+                self.add(
+                    file,
+                    doc,
+                    (*loc, "adjudication", "final"),
+                    f"adjudicated final score {m.adjudication.final:g} differs from score {m.score:g}",
                 )
             for j, a in enumerate(m.actors):
                 if a not in self.actors:

@@ -77,6 +77,8 @@ def case_template(case_id: str, codebook: Codebook) -> str:
         f"id: {case_id}",
         'name_zh: ""        # 中文名称',
         'name_en: ""        # English name',
+        'short_zh: ""       # 简称，用于图表 / short name for figures',
+        'short_en: ""',
         'province: ""',
         'city: ""',
         "level: district    # subdistrict | district | county | prefecture_city | multi_city",
