@@ -593,7 +593,8 @@ def coding_sensitivity(
     cells : iterable of (case_id, code), optional
         Only perturb these cells.  Default: every cell of ``membership``.
     perturb_outcome : bool
-        Also move each case's outcome score one step.
+        Also move each case's outcome score one step (cases with a missing outcome
+        score are left alone).
     same : callable, optional
         ``same(baseline, conclusion) -> bool``.  Default: equality (``DataFrame.equals``
         for pandas objects, ``array_equal`` for arrays, ``==`` otherwise).
@@ -642,7 +643,8 @@ def coding_sensitivity(
         if outcome_scores is None:
             raise ValueError("perturb_outcome needs outcome_scores")
         name = outcome_scores.name if outcome_scores.name is not None else "outcome"
-        targets += [("outcome", c, name) for c in outcome_scores.index]
+        # A case whose source is silent on the outcome (NaN) has no coding to move.
+        targets += [("outcome", c, name) for c in outcome_scores.index[outcome_scores.notna()]]
 
     records = []
     for target, case, code in targets:

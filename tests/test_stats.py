@@ -279,6 +279,11 @@ def test_coding_sensitivity_with_outcome_and_options():
     assert tolerant.changed["perturbed"].tolist() == []
     with pytest.raises(ValueError):
         coding_sensitivity(m, None, lambda mm: 0, perturb_outcome=True)
+    # A missing outcome score (source silent) is passed through but never perturbed.
+    y_missing = y.copy()
+    y_missing["b"] = np.nan
+    res = coding_sensitivity(m, y_missing, lambda mm, yy: 0, cells=[], perturb_outcome=True)
+    assert res.runs[["case_id", "perturbed"]].values.tolist() == [["a", 0.67]]
 
 
 def test_scale_constant():
