@@ -1,0 +1,251 @@
+"""Findings sections: templated Chinese (or English) sentences that carry the numbers.
+
+Each function takes results the analysis modules computed and returns a list of
+sentences, so every claim in a report's findings can be traced to a figure, a
+table or a quote shown above it.  Templates are Jinja2 strings, one per language.
+
+Examples
+--------
+>>> say("n_caveat", "zh", n=5)
+'本分析只有 5 个案例：以下数字描述的是已编码的文本，不是对全国情况的统计推断。'
+>>> say("n_caveat", "en", n=5)
+'This analysis has only 5 cases: the figures describe the coded texts and are not statistical inferences about China.'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+import jinja2
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "n_caveat": {
+        "zh": "本分析只有 {{ n }} 个案例：以下数字描述的是已编码的文本，不是对全国情况的统计推断。",
+        "en": "This analysis has only {{ n }} cases: the figures describe the coded texts "
+        "and are not statistical inferences about China.",
+    },
+    "profile_count": {
+        "zh": "{{ case }}在 {{ total }} 个机制编码中有 {{ present }} 个得到原文证据支持"
+        "（其中 {{ strong }} 个为“明确存在”），{{ not_reported }} 个来源未报告，{{ absent }} 个被来源明确报告为缺失。",
+        "en": "{{ case }} shows {{ present }} of {{ total }} mechanisms with textual evidence "
+        "({{ strong }} clearly present); the source is silent on {{ not_reported }} and reports "
+        "{{ absent }} as missing.",
+    },
+    "profile_dimension": {
+        "zh": "三个维度中，{{ top }}维度平均隶属度最高（{{ top_value }}），{{ low }}维度最低（{{ low_value }}）。",
+        "en": "Of the three dimensions, {{ top }} has the highest mean membership ({{ top_value }}) "
+        "and {{ low }} the lowest ({{ low_value }}).",
+    },
+    "profile_family": {
+        "zh": "机制族中最突出的是“{{ top }}”（平均隶属度 {{ top_value }}），最薄弱的是“{{ low }}”（{{ low_value }}）。",
+        "en": "The strongest mechanism family is “{{ top }}” (mean membership {{ top_value }}); "
+        "the weakest is “{{ low }}” ({{ low_value }}).",
+    },
+    "profile_core": {
+        "zh": "核心机制（隶属度为 1）：{{ codes }}。",
+        "en": "Core mechanisms (membership 1): {{ codes }}.",
+    },
+    "profile_network": {
+        "zh": "行动者网络共有 {{ n_actors }} 类行动者、密度 {{ density }}；党组织占全部联系的 {{ party_share }}，"
+        "不经过党组织或政府的联系占 {{ bypass }}。",
+        "en": "The actor network has {{ n_actors }} actors and density {{ density }}; the party "
+        "organization takes part in {{ party_share }} of all ties, and {{ bypass }} of ties pass "
+        "through neither the party nor government.",
+    },
+    "profile_network_no_party": {
+        "zh": "行动者网络共有 {{ n_actors }} 类行动者、密度 {{ density }}；来源未把党组织编码为任何机制的参与者。",
+        "en": "The actor network has {{ n_actors }} actors and density {{ density }}; the source does "
+        "not code the party organization into any mechanism.",
+    },
+    "profile_outcomes": {
+        "zh": "结果变量：{{ items }}。{{ claims }}",
+        "en": "Outcomes: {{ items }}. {{ claims }}",
+    },
+    "claims_advocacy": {
+        "zh": "这些结果全部出自实施方或党校作者的陈述，尚无独立评估。",
+        "en": "All of these outcomes are asserted by the implementing side or party-school authors; "
+        "none rests on an independent evaluation.",
+    },
+    "claims_mixed": {
+        "zh": "其中 {{ independent }} 项有独立评估支持。",
+        "en": "{{ independent }} of them rest on an independent evaluation.",
+    },
+    "profile_indicators": {
+        "zh": "来源共给出 {{ n }} 个数量指标{% if example %}，例如{{ example }}{% endif %}。",
+        "en": "The source gives {{ n }} figures about the model{% if example %}, e.g. {{ example }}{% endif %}.",
+    },
+    "pair_similarity": {
+        "zh": "{{ a }}与{{ b }}的模糊 Jaccard 相似度为 {{ fuzzy }}（出现/未出现意义上的 Jaccard 为 {{ crisp }}），"
+        "在全部 {{ n_pairs }} 对案例中相似度排第 {{ rank }} 位。",
+        "en": "{{ a }} and {{ b }} have fuzzy Jaccard similarity {{ fuzzy }} (presence Jaccard "
+        "{{ crisp }}), ranking {{ rank }} of {{ n_pairs }} case pairs.",
+    },
+    "pair_shared": {
+        "zh": "两者共有 {{ n }} 个机制{% if codes %}，最强的共同机制是：{{ codes }}{% endif %}。",
+        "en": "They share {{ n }} mechanisms{% if codes %}; the strongest shared ones are: {{ codes }}{% endif %}.",
+    },
+    "pair_distinct": {
+        "zh": "{{ case }}独有（对方未编码）的机制有 {{ n }} 个{% if codes %}：{{ codes }}{% endif %}。",
+        "en": "{{ n }} mechanisms are distinctive to {{ case }} (not coded in the other){% if codes %}: "
+        "{{ codes }}{% endif %}.",
+    },
+    "pair_learn": {
+        "zh": "{{ learner }}可向{{ teacher }}借鉴：{{ codes }}（{{ teacher }}隶属度 ≥ 0.67，{{ learner }} ≤ 0.33）。",
+        "en": "{{ learner }} could learn from {{ teacher }}: {{ codes }} (membership ≥ 0.67 in "
+        "{{ teacher }}, ≤ 0.33 in {{ learner }}).",
+    },
+    "pair_learn_none": {
+        "zh": "按编码差异，{{ learner }}没有需要向{{ teacher }}借鉴的明显机制（不存在对方 ≥ 0.67 而本方 ≤ 0.33 的编码）。",
+        "en": "By the coded differences, {{ learner }} has no clear mechanism to learn from "
+        "{{ teacher }} (no code is ≥ 0.67 there and ≤ 0.33 here).",
+    },
+    "pair_learn_caveat": {
+        "zh": "“借鉴”只是编码差异的提示：“未报告”可能只是来源未写，推广前应回到原文与实地核实。",
+        "en": "“Learning” only flags coded differences: “not reported” may mean the source is silent, "
+        "so check the texts and the field before transferring a practice.",
+    },
+    "cluster": {
+        "zh": "按模糊 Jaccard 距离做平均联结聚类，最相近的一对是{{ a }}与{{ b }}（距离 {{ d }}）；"
+        "分为两组时为：{{ groups }}。",
+        "en": "Average-linkage clustering on fuzzy Jaccard distance joins {{ a }} and {{ b }} first "
+        "(distance {{ d }}); cut into two groups: {{ groups }}.",
+    },
+    "qca_diversity": {
+        "zh": "{{ k }} 个条件构成 {{ rows }} 种组态，观察到的只有 {{ observed }} 种，逻辑余项占 {{ remainder_share }}（有限多样性）。",
+        "en": "{{ k }} conditions give {{ rows }} configurations, of which only {{ observed }} are "
+        "observed; remainders make up {{ remainder_share }} (limited diversity).",
+    },
+    "qca_solution": {
+        "zh": "{{ label }}解：{{ expr }}（一致性 {{ incl }}，覆盖度 {{ cov }}）。",
+        "en": "{{ label }} solution: {{ expr }} (consistency {{ incl }}, coverage {{ cov }}).",
+    },
+    "qca_no_solution": {
+        "zh": "{{ label }}解：没有组态达到一致性阈值 {{ cut }}，无解。",
+        "en": "{{ label }} solution: no configuration reaches the consistency threshold {{ cut }}; "
+        "there is no solution.",
+    },
+    "qca_multiple": {
+        "zh": "{{ label }}解有 {{ n }} 个同样简约的模型，结论对模型选择敏感。",
+        "en": "The {{ label }} solution has {{ n }} equally parsimonious models; the conclusion "
+        "depends on which is chosen.",
+    },
+    "qca_necessity": {
+        "zh": "必要条件分析：一致性最高的条件是 {{ cond }}（必要一致性 {{ incl }}，相关性 RoN {{ ron }}）。",
+        "en": "Necessity: the most consistent condition is {{ cond }} (inclN {{ incl }}, RoN {{ ron }}).",
+    },
+    "qca_missing": {
+        "zh": "{{ cases }}的来源未报告该结果，不纳入本次 QCA（N = {{ n }}）。",
+        "en": "The sources of {{ cases }} do not report this outcome, so they are left out of this "
+        "QCA (N = {{ n }}).",
+    },
+    "sensitivity": {
+        "zh": "编码敏感性：把任一编码上调或下调一档后，共有 {{ n }} 处编码会改变结论，应优先回到原文复核：{{ cells }}。",
+        "en": "Coding sensitivity: {{ n }} codings change the conclusion when moved one step; re-check "
+        "them against the evidence first: {{ cells }}.",
+    },
+    "sensitivity_none": {
+        "zh": "编码敏感性：任一编码上调或下调一档，结论都不变。",
+        "en": "Coding sensitivity: no single one-step change of a coding changes the conclusion.",
+    },
+    "independence": {
+        "zh": "案例 × 机制族的列联表检验：χ² = {{ chi2 }}，{{ method }} p = {{ p }}。{{ caveat }}",
+        "en": "Case × family contingency test: χ² = {{ chi2 }}, {{ method }} p = {{ p }}. {{ caveat }}",
+    },
+    "reliability": {
+        "zh": "第 {{ round }} 轮（编码手册 v{{ version }}）：{{ a }} 与 {{ b }} 在 {{ units }} 个单元上的 "
+        "Krippendorff α（定序）= {{ alpha }}，Cohen κ（是否存在）= {{ kappa }}，完全一致率 {{ exact }}。",
+        "en": "Round {{ round }} (codebook v{{ version }}): {{ a }} vs {{ b }} over {{ units }} units, "
+        "Krippendorff's α (ordinal) = {{ alpha }}, Cohen's κ (presence) = {{ kappa }}, exact "
+        "agreement {{ exact }}.",
+    },
+    "reliability_target": {
+        "zh": "{% if ok %}达到{% else %}未达到{% endif %} Krippendorff 建议的 α ≥ 0.80 标准；"
+        "α < 0.667 的编码有 {{ n_low }} 个{% if low %}：{{ low }}{% endif %}。",
+        "en": "This {% if ok %}meets{% else %}does not meet{% endif %} Krippendorff's α ≥ 0.80 "
+        "standard; {{ n_low }} codes have α < 0.667{% if low %}: {{ low }}{% endif %}.",
+    },
+}
+
+
+@cache
+def _env() -> jinja2.Environment:
+    # autoescape is off: the sentences go into Markdown cells, and the values are our own
+    # numbers and labels; StrictUndefined turns a missing value into an error, not a blank.
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+def say(key: str, lang: str, **values: Any) -> str:
+    """Render one templated sentence.
+
+    Parameters
+    ----------
+    key : str
+        Template name in :data:`TEMPLATES`.
+    lang : {"zh", "en"}
+    **values
+        The numbers and labels the sentence carries.
+
+    Examples
+    --------
+    >>> say("profile_core", "en", codes="a, b")
+    'Core mechanisms (membership 1): a, b.'
+    """
+    lang = "zh" if lang == "zh" else "en"
+    return _env().from_string(TEMPLATES[key][lang]).render(**values)
+
+
+def fmt(x: float | None, digits: int = 2) -> str:
+    """Format a number for a sentence (``n/a`` for missing).
+
+    Examples
+    --------
+    >>> fmt(0.6666), fmt(None), fmt(float("nan"))
+    ('0.67', 'n/a', 'n/a')
+    """
+    if x is None or x != x:
+        return "n/a"
+    return f"{x:.{digits}f}"
+
+
+def pct(x: float | None) -> str:
+    """Format a share as a percentage.
+
+    Examples
+    --------
+    >>> pct(0.25)
+    '25%'
+    """
+    return "n/a" if x is None or x != x else f"{100 * x:.0f}%"
+
+
+def joined(items: Sequence[str], lang: str, limit: int = 6) -> str:
+    """Join labels with the language's list separator, capping the length.
+
+    Examples
+    --------
+    >>> joined(["甲", "乙"], "zh"), joined(["a", "b", "c"], "en", limit=2)
+    ('甲、乙', 'a, b and 1 more')
+    """
+    items = list(items)
+    sep = "、" if lang == "zh" else ", "
+    head = sep.join(items[:limit])
+    rest = len(items) - limit
+    if rest > 0:
+        head += f"等 {len(items)} 项" if lang == "zh" else f" and {rest} more"
+    return head
+
+
+def extremes(values: Mapping[str, float]) -> tuple[str, float, str, float]:
+    """Highest and lowest entries of a mapping (ties broken by key order).
+
+    Examples
+    --------
+    >>> extremes({"a": 0.2, "b": 0.9, "c": 0.1})
+    ('b', 0.9, 'c', 0.1)
+    """
+    items = list(values.items())
+    top = max(items, key=lambda kv: kv[1])
+    low = min(items, key=lambda kv: kv[1])
+    return top[0], top[1], low[0], low[1]

@@ -1,0 +1,466 @@
+"""Figures for the briefing reports (matplotlib / seaborn), Chinese labels included.
+
+Every function returns a :class:`matplotlib.figure.Figure` and draws only what it is
+given: the numbers come from the analysis modules.  :func:`setup` registers the
+bundled Noto Sans SC font so Chinese never renders as empty boxes.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from analysis.plots import setup, profile_bars
+>>> _ = setup()
+>>> prof = pd.DataFrame({"case_id": ["a", "a"], "dimension": ["共建", "共治"],
+...                      "mean_membership": [0.5, 0.2]})
+>>> fig = profile_bars(prof, "dimension", {"a": "甲"})
+>>> len(fig.axes)
+1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+# One colour per actor sector, colour-blind safe (Okabe-Ito).
+SECTOR_COLORS: dict[str, str] = {
+    "party": "#D55E00",
+    "government": "#0072B2",
+    "community": "#009E73",
+    "social": "#CC79A7",
+    "market": "#E69F00",
+    "individual": "#56B4E9",
+    "expert": "#999999",
+}
+SECTOR_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "party": "党组织",
+        "government": "政府",
+        "community": "社区自治组织",
+        "social": "社会组织",
+        "market": "市场主体",
+        "individual": "居民个体",
+        "expert": "专家",
+    },
+    "en": {
+        "party": "Party",
+        "government": "Government",
+        "community": "Community bodies",
+        "social": "Social organizations",
+        "market": "Market",
+        "individual": "Residents",
+        "expert": "Experts",
+    },
+}
+
+
+def setup() -> str:
+    """Register the CJK font and a quiet, print-friendly style; return the font family.
+
+    Examples
+    --------
+    >>> setup()
+    'Noto Sans SC'
+    """
+    from analysis.fonts import use_cjk_font
+
+    family = use_cjk_font()
+    matplotlib.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.unicode_minus": False,
+            "svg.hashsalt": "workbench",
+        }
+    )
+    return family
+
+
+def _finish(fig: Figure) -> Figure:
+    fig.tight_layout()
+    # The figure is returned, not left open, so repeated report cells do not pile up figures.
+    plt.close(fig)
+    return fig
+
+
+def configuration_heatmap(
+    membership: pd.DataFrame,
+    row_order: Sequence[str],
+    row_labels: Mapping[str, str],
+    col_labels: Mapping[str, str],
+    col_groups: Mapping[str, str] | None = None,
+    title: str = "",
+) -> Figure:
+    """Case x mechanism membership heatmap, rows in dendrogram order, columns by family.
+
+    Parameters
+    ----------
+    membership : DataFrame
+        Index case ids, columns codes, values 0/0.33/0.67/1.
+    row_order : sequence of str
+        Case ids in the order to draw (e.g. clustering leaves).
+    row_labels, col_labels : mapping
+        Display labels for cases and codes.
+    col_groups : mapping, optional
+        Code -> family label; family boundaries are drawn as vertical lines.
+    title : str
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[1, 0], [0.33, 0.67]], index=["a", "b"], columns=["x", "y"])
+    >>> fig = configuration_heatmap(m, ["b", "a"], {"a": "甲", "b": "乙"}, {"x": "X", "y": "Y"})
+    >>> fig.axes[0].get_yticklabels()[0].get_text()
+    '乙'
+    """
+    import seaborn as sns
+
+    data = membership.loc[list(row_order)]
+    width = max(8.0, 0.28 * data.shape[1] + 3)
+    fig, ax = plt.subplots(figsize=(width, 1.0 + 0.55 * data.shape[0] + 2.6))
+    sns.heatmap(
+        data.astype(float),
+        ax=ax,
+        cmap="YlGnBu",
+        vmin=0,
+        vmax=1,
+        linewidths=0.5,
+        linecolor="white",
+        cbar_kws={"label": "隶属度 membership", "shrink": 0.6},
+        xticklabels=[col_labels.get(c, c) for c in data.columns],
+        yticklabels=[row_labels.get(r, r) for r in data.index],
+    )
+    ax.tick_params(axis="x", labelsize=7, rotation=90)
+    ax.tick_params(axis="y", labelsize=9, rotation=0)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    if col_groups:
+        groups = [col_groups.get(c, "") for c in data.columns]
+        for i in range(1, len(groups)):
+            if groups[i] != groups[i - 1]:
+                ax.axvline(i, color="black", linewidth=1.2)
+    if title:
+        ax.set_title(title)
+    return _finish(fig)
+
+
+def profile_bars(
+    profile: pd.DataFrame,
+    by: str,
+    case_labels: Mapping[str, str],
+    value: str = "mean_membership",
+    group_labels: Mapping[str, str] | None = None,
+    title: str = "",
+) -> Figure:
+    """Grouped bars of a dimension or family profile, one colour per case.
+
+    Examples
+    --------
+    >>> prof = pd.DataFrame({"case_id": ["a", "b"], "dimension": ["共建", "共建"],
+    ...                      "mean_membership": [0.5, 0.2]})
+    >>> fig = profile_bars(prof, "dimension", {"a": "甲", "b": "乙"})
+    >>> fig.axes[0].get_ylim()[1] >= 1
+    True
+    """
+    import seaborn as sns
+
+    data = profile.copy()
+    data["case"] = data["case_id"].map(lambda c: case_labels.get(c, c))
+    if group_labels:
+        data[by] = data[by].map(lambda g: group_labels.get(g, g))
+    n_groups = data[by].nunique()
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * n_groups + 2), 4.2))
+    sns.barplot(data=data, x=by, y=value, hue="case", ax=ax, palette="colorblind")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("")
+    ax.set_ylabel("平均隶属度 mean membership")
+    ax.tick_params(axis="x", labelsize=9)
+    if n_groups > 4:
+        plt.setp(ax.get_xticklabels(), rotation=20, ha="right")
+    ax.legend(fontsize=8, frameon=False, ncols=min(5, data["case"].nunique()))
+    if title:
+        ax.set_title(title)
+    return _finish(fig)
+
+
+def radar(
+    profile: pd.DataFrame,
+    by: str,
+    case_labels: Mapping[str, str],
+    group_labels: Mapping[str, str],
+    cases: Sequence[str],
+    value: str = "mean_membership",
+    title: str = "",
+) -> Figure:
+    """Radar chart of family profiles for a few cases (one polygon each).
+
+    Examples
+    --------
+    >>> prof = pd.DataFrame({"case_id": ["a"] * 3, "family": ["f", "g", "h"],
+    ...                      "mean_membership": [0.5, 0.2, 1.0]})
+    >>> fig = radar(prof, "family", {"a": "甲"}, {"f": "F", "g": "G", "h": "H"}, ["a"])
+    >>> fig.axes[0].name
+    'polar'
+    """
+    groups = list(dict.fromkeys(profile[by]))
+    angles = np.linspace(0, 2 * np.pi, len(groups), endpoint=False).tolist()
+    fig = plt.figure(figsize=(7.4, 5.6))
+    ax = fig.add_subplot(111, polar=True)
+    palette = plt.get_cmap("tab10")
+    for i, case in enumerate(cases):
+        sub = profile[profile["case_id"] == case].set_index(by).reindex(groups)[value].fillna(0)
+        vals = sub.tolist()
+        ax.plot(
+            angles + angles[:1],
+            vals + vals[:1],
+            color=palette(i),
+            linewidth=2,
+            label=case_labels.get(case, case),
+        )
+        ax.fill(angles + angles[:1], vals + vals[:1], color=palette(i), alpha=0.15)
+    ax.set_xticks(angles)
+    ax.set_xticklabels([group_labels.get(g, g) for g in groups], fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0.33, 0.67, 1.0])
+    ax.set_yticklabels(["0.33", "0.67", "1"], fontsize=7)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.12, 1.05), fontsize=8, frameon=False)
+    if title:
+        ax.set_title(title, pad=18)
+    fig.subplots_adjust(left=0.16, right=0.72, top=0.86, bottom=0.1)
+    plt.close(fig)
+    return fig
+
+
+def network_figure(
+    G: nx.Graph,
+    pos: Mapping,
+    node_labels: Mapping[str, str],
+    sectors: Mapping[str, str],
+    lang: str = "zh",
+    title: str = "",
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """Draw a weighted actor network: node colour by sector, edge width by weight.
+
+    Examples
+    --------
+    >>> G = nx.Graph(); G.add_edge("party", "residents", weight=2)
+    >>> pos = {"party": (0, 0), "residents": (1, 0)}
+    >>> fig = network_figure(G, pos, {"party": "党组织", "residents": "居民"},
+    ...                      {"party": "party", "residents": "individual"})
+    >>> len(fig.axes)
+    1
+    """
+    from matplotlib.lines import Line2D
+
+    own = ax is None
+    if own:
+        fig, ax = plt.subplots(figsize=(7.6, 5.4))
+    else:
+        fig = ax.figure
+    if G.number_of_nodes() == 0:
+        ax.text(0.5, 0.5, "无网络数据 / no network data", ha="center", va="center")
+        ax.axis("off")
+        return _finish(fig) if own else fig
+    weights = np.array([d.get("weight", 1.0) for _, _, d in G.edges(data=True)], dtype=float)
+    widths = 0.8 + 3.5 * (weights / weights.max()) if len(weights) else []
+    strength = dict(G.degree(weight="weight"))
+    smax = max(strength.values()) or 1
+    sizes = [300 + 1400 * strength[n] / smax for n in G.nodes]
+    colors = [SECTOR_COLORS.get(sectors.get(n, ""), "#BBBBBB") for n in G.nodes]
+    nx.draw_networkx_edges(G, pos, ax=ax, width=widths, edge_color="#888888", alpha=0.6)
+    nx.draw_networkx_nodes(
+        G, pos, ax=ax, node_size=sizes, node_color=colors, linewidths=0.8, edgecolors="white"
+    )
+    nx.draw_networkx_labels(
+        G,
+        pos,
+        labels={n: node_labels.get(n, n) for n in G.nodes},
+        ax=ax,
+        font_size=8,
+        font_family=matplotlib.rcParams["font.sans-serif"][0],
+    )
+    present = sorted({sectors.get(n, "") for n in G.nodes} - {""})
+    handles = [
+        Line2D(
+            [0],
+            [0],
+            marker="o",
+            color="w",
+            markerfacecolor=SECTOR_COLORS[s],
+            markersize=9,
+            label=SECTOR_LABELS.get(lang, SECTOR_LABELS["en"])[s],
+        )
+        for s in present
+        if s in SECTOR_COLORS
+    ]
+    ax.legend(
+        handles=handles, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
+    )
+    ax.axis("off")
+    ax.margins(0.18)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _finish(fig) if own else fig
+
+
+def dendrogram_figure(
+    linkage: np.ndarray, labels: Sequence[str], title: str = "", ylabel: str = ""
+) -> Figure:
+    """Dendrogram of the case clustering (scipy).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[0, 1, 0.2, 2], [2, 3, 0.6, 3]])
+    >>> fig = dendrogram_figure(Z, ["甲", "乙", "丙"])
+    >>> len(fig.axes)
+    1
+    """
+    from scipy.cluster.hierarchy import dendrogram
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    dendrogram(
+        linkage, labels=list(labels), ax=ax, color_threshold=0, above_threshold_color="#0072B2"
+    )
+    ax.set_ylabel(ylabel)
+    ax.tick_params(axis="x", labelsize=9)
+    if title:
+        ax.set_title(title)
+    return _finish(fig)
+
+
+def mds_figure(coords: pd.DataFrame, labels: Mapping[str, str], title: str = "") -> Figure:
+    """Scatter of classical-MDS coordinates with case labels.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"dim1": [0.1, -0.1], "dim2": [0.0, 0.2]}, index=["a", "b"])
+    >>> fig = mds_figure(c, {"a": "甲", "b": "乙"})
+    >>> len(fig.axes[0].texts)
+    2
+    """
+    x, y = coords.columns[:2]
+    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    ax.scatter(coords[x], coords[y], s=80, color="#0072B2")
+    for case, row in coords.iterrows():
+        ax.annotate(
+            labels.get(case, case),
+            (row[x], row[y]),
+            textcoords="offset points",
+            xytext=(6, 6),
+            fontsize=9,
+        )
+    ax.axhline(0, color="#DDDDDD", linewidth=0.8, zorder=0)
+    ax.axvline(0, color="#DDDDDD", linewidth=0.8, zorder=0)
+    ax.set_xlabel("MDS 1")
+    ax.set_ylabel("MDS 2")
+    ax.margins(0.25)
+    if title:
+        ax.set_title(title)
+    return _finish(fig)
+
+
+def timeline_figure(events: pd.DataFrame, title: str = "") -> Figure:
+    """Practices on a timeline: ``events`` has columns ``year`` and ``label``.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"year": [2008, 2013], "label": ["契约化共建", "民情通"]})
+    >>> fig = timeline_figure(ev)
+    >>> len(fig.axes[0].texts)
+    2
+    """
+    ev = events.dropna(subset=["year"]).sort_values(["year", "label"]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.6, 1.2 + 0.32 * max(len(ev), 1)))
+    if ev.empty:
+        ax.text(0.5, 0.5, "来源未给出年份 / the source gives no years", ha="center", va="center")
+        ax.axis("off")
+        return _finish(fig)
+    ys = np.arange(len(ev))[::-1]
+    ax.scatter(ev["year"], ys, color="#D55E00", zorder=3)
+    for yv, (_, row) in zip(ys, ev.iterrows(), strict=True):
+        ax.annotate(
+            str(row["label"]),
+            (row["year"], yv),
+            textcoords="offset points",
+            xytext=(8, -3),
+            fontsize=8,
+        )
+    lo, hi = int(ev["year"].min()), int(ev["year"].max())
+    ax.set_xlim(lo - 1, hi + 4)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    if title:
+        ax.set_title(title)
+    return _finish(fig)
+
+
+def alpha_bars(per_code: pd.DataFrame, labels: Mapping[str, str], title: str = "") -> Figure:
+    """Per-code Krippendorff's alpha as horizontal bars with the 0.667 and 0.80 lines.
+
+    ``per_code`` has index ``code`` and a column ``alpha`` (NaN where undefined).
+
+    Examples
+    --------
+    >>> pc = pd.DataFrame({"alpha": [0.9, 0.5]}, index=pd.Index(["x", "y"], name="code"))
+    >>> fig = alpha_bars(pc, {"x": "甲", "y": "乙"})
+    >>> len(fig.axes[0].patches)
+    2
+    """
+    data = per_code.sort_values("alpha", na_position="first")
+    fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.26 * len(data)))
+    vals = data["alpha"].fillna(0).clip(lower=-1)
+    colors = [
+        "#BBBBBB"
+        if np.isnan(a)
+        else ("#D55E00" if a < 0.667 else ("#E69F00" if a < 0.8 else "#009E73"))
+        for a in data["alpha"]
+    ]
+    ax.barh([labels.get(c, c) for c in data.index], vals, color=colors)
+    for y, a in enumerate(data["alpha"]):
+        ax.text(
+            max(0.0, 0 if np.isnan(a) else a) + 0.01,
+            y,
+            "n/a" if np.isnan(a) else f"{a:.2f}",
+            va="center",
+            fontsize=7,
+        )
+    ax.axvline(0.667, color="#D55E00", linestyle="--", linewidth=1)
+    ax.axvline(0.8, color="#009E73", linestyle="--", linewidth=1)
+    ax.set_xlim(min(-0.1, float(vals.min()) - 0.05), 1.1)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_xlabel("Krippendorff's α (ordinal)")
+    if title:
+        ax.set_title(title)
+    return _finish(fig)
+
+
+def keyness_figure(keyness: pd.DataFrame, n: int = 15, title: str = "") -> Figure:
+    """Top keywords of a document by G² (columns ``term`` and ``G2``).
+
+    Examples
+    --------
+    >>> k = pd.DataFrame({"term": ["网格", "社区"], "G2": [12.0, 5.0]})
+    >>> fig = keyness_figure(k)
+    >>> len(fig.axes[0].patches)
+    2
+    """
+    top = keyness.sort_values("G2", ascending=False).head(n).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(5.2, 0.8 + 0.28 * len(top)))
+    ax.barh(top["term"], top["G2"], color="#0072B2")
+    ax.set_xlabel("G² (log-likelihood)")
+    ax.tick_params(axis="y", labelsize=9)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _finish(fig)
