@@ -77,7 +77,7 @@ class Briefing:
 
     def show(self, key: str) -> None:
         """Display one section: heading, paragraphs, tables (HTML), figures (PNG)."""
-        from IPython.display import HTML, Markdown, display
+        from IPython.display import HTML, Image, Markdown, display
 
         sec = self.sections[key]
         text = f"## {sec.heading}\n\n" + "\n\n".join(sec.paragraphs)
@@ -87,7 +87,7 @@ class Briefing:
         for caption, fig in sec.figures:
             if caption:
                 display(Markdown(f"*{caption}*"))
-            display(fig)
+            display(Image(data=figure_png(fig), format="png"))
 
     def show_findings(self) -> None:
         """Display the findings, with the English summary after the Chinese one."""
@@ -100,6 +100,45 @@ class Briefing:
             en = "\n".join(f"{i}. {s}" for i, s in enumerate(self.findings_en, 1))
             text += f"\n\n### English summary\n\n{en}"
         display(Markdown(text))
+
+
+def figure_png(fig: Figure, dpi: int = 110) -> bytes:
+    """PNG bytes of a figure, without metadata that would vary between runs.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(); _ = ax.plot([0, 1])
+    >>> figure_png(fig)[:4]
+    b'\\x89PNG'
+    """
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _year(y: Any) -> str:
+    return "—" if y is None or y != y else str(int(y))
+
+
+LEVELS = {
+    "zh": {
+        "subdistrict": "街道",
+        "district": "区",
+        "county": "县",
+        "prefecture_city": "地级市",
+        "multi_city": "多个城市",
+    },
+    "en": {
+        "subdistrict": "subdistrict",
+        "district": "district",
+        "county": "county",
+        "prefecture_city": "prefecture-level city",
+        "multi_city": "several cities",
+    },
+}
 
 
 def table_html(df: pd.DataFrame, caption: str = "") -> str:
@@ -146,7 +185,12 @@ def open_casebase(
     >>> cb = open_casebase("casebase")          # doctest: +SKIP
     """
     src = sources if sources else default_sources_dir()
-    return _load_cached(str(casebase_dir), str(src) if src else None)
+    root = Path(casebase_dir)
+    if not root.is_absolute() and not root.is_dir():
+        # Notebooks may run with another working directory (JupyterLab opens them in
+        # notebooks/); a relative case base is then taken from the project root.
+        root = Path(__file__).resolve().parents[1] / root
+    return _load_cached(str(root), str(src) if src else None)
 
 
 def _check_lang(lang: str) -> None:
@@ -338,7 +382,7 @@ def case_profile(
             },
             {
                 _t(lang, "项目", "Item"): _t(lang, "层级", "Level"),
-                _t(lang, "内容", "Value"): case.level,
+                _t(lang, "内容", "Value"): LEVELS[lang][case.level],
             },
             {
                 _t(lang, "项目", "Item"): _t(lang, "起始年份", "Start year"),
@@ -923,4 +967,999 @@ def pairwise_comparison(
         "gower": float(gow.loc[case_a, case_b]),
         "rank": rank,
     }
+    return b
+
+
+# ------------------------------------------------------------------------- cross-case
+
+#: Short QCA condition names for the mechanism families (terms read like A*~B).
+FAMILY_ABBR: dict[str, str] = {
+    "party_leadership": "PARTY",
+    "social_organizations": "SOCORG",
+    "participation": "PARTIC",
+    "incentives": "INCENT",
+    "grid_digital": "GRID",
+    "institutions_law": "LAW",
+    "services": "SERV",
+}
+DEFAULT_FAMILIES: tuple[str, ...] = (
+    "party_leadership",
+    "social_organizations",
+    "participation",
+    "grid_digital",
+)
+
+
+def qca_conditions(
+    membership: pd.DataFrame, codebook: pd.DataFrame, families: Sequence[str]
+) -> pd.DataFrame:
+    """Family-level fuzzy conditions: each case's mean membership over a family's codes.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"a": [1.0, 0.0], "b": [0.33, 0.67]}, index=["x", "y"])
+    >>> cbf = pd.DataFrame({"family": ["party_leadership", "party_leadership"]}, index=["a", "b"])
+    >>> qca_conditions(m, cbf, ["party_leadership"]).round(3).to_dict()
+    {'PARTY': {'x': 0.665, 'y': 0.335}}
+    """
+    out = {}
+    for fam in families:
+        codes = [c for c in codebook.index[codebook["family"] == fam] if c in membership.columns]
+        out[FAMILY_ABBR.get(fam, fam.upper())] = membership[codes].mean(axis=1)
+    return pd.DataFrame(out, index=membership.index)
+
+
+def run_qca(
+    data: pd.DataFrame, outcome: str, incl_cut: float, dir_exp: dict[str, int] | None = None
+):
+    """Truth table, all solution types and necessity for a small case x condition table.
+
+    Returns ``(truth_table, solutions, necessity, error)``; ``error`` is a message when
+    there is nothing to minimize (e.g. no configuration reaches ``incl_cut``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"A": [1, 1, 0], "B": [1, 0, 1], "Y": [1, 1, 0]}, index=list("abc"))
+    >>> tt, sols, nec, err = run_qca(df, "Y", 1.0)
+    >>> sols["parsimonious"].models[0].expression, err
+    ('A', None)
+    """
+    from analysis.qca import QCAError, minimize, necessity, truth_table
+
+    conds = [c for c in data.columns if c != outcome]
+    tt = truth_table(data, outcome, conds, incl_cut=incl_cut)
+    nec = necessity(data, outcome, conds)
+    sols: dict[str, Any] = {}
+    error = None
+    for kind, include, de in (
+        ("conservative", "", None),
+        ("parsimonious", "?", None),
+        ("intermediate", "?", dir_exp or dict.fromkeys(conds, 1)),
+    ):
+        try:
+            sols[kind] = (
+                minimize(tt, include, dir_exp=de)
+                if kind == "intermediate"
+                else minimize(tt, include)
+            )
+        except QCAError as exc:
+            error = str(exc)
+            break
+    return tt, sols, nec, error
+
+
+def _solution_conclusion(
+    cb: CaseBase, families: Sequence[str], outcome: pd.Series, incl_cut: float
+):
+    cbf = cb.codebook_frame()
+
+    def run(membership: pd.DataFrame, outcome_scores: pd.Series) -> tuple[str, ...]:
+        data = qca_conditions(membership, cbf, families)
+        data["OUTCOME"] = outcome_scores.reindex(data.index)
+        _, sols, _, err = run_qca(data, "OUTCOME", incl_cut)
+        if err or "parsimonious" not in sols:
+            return ("(no solution)",)
+        return tuple(sorted(m.expression for m in sols["parsimonious"].models))
+
+    return run
+
+
+def cross_case(
+    cases: Sequence[str] | str = "all",
+    families: Sequence[str] | str = DEFAULT_FAMILIES,
+    outcome: str = "multi_actor_collaboration",
+    incl_cut: float = 0.8,
+    lang: str = "zh",
+    casebase_dir: str | Path = "casebase",
+    sources: str | Path | None = None,
+) -> Briefing:
+    """Cross-case comparison: clustered configurations, dendrogram and MDS, QCA on one
+    outcome (truth table, solutions, fit, limited diversity, necessity), coding
+    sensitivity, network measures and a contingency test, with the small-N caveat.
+
+    Examples
+    --------
+    >>> b = cross_case(outcome="service_quality", lang="en")    # doctest: +SKIP
+    >>> "qca" in b.sections                                     # doctest: +SKIP
+    True
+    """
+    from analysis import stats
+
+    _check_lang(lang)
+    cb = open_casebase(casebase_dir, sources)
+    case_list = cb.case_ids if cases in ("all", None, []) else list(cases)
+    for c in case_list:
+        _check_case(cb, c)
+    if len(case_list) < 3:
+        raise ValueError("a cross-case comparison needs at least 3 cases")
+    fam_ids = [f.id for f in cb.codebook.families]
+    fam_list = fam_ids if families in ("all", None, []) else list(families)
+    for f in fam_list:
+        if f not in fam_ids:
+            raise ValueError(f"unknown family {f!r}; known: {', '.join(fam_ids)}")
+    if outcome not in cb.outcome_ids:
+        raise ValueError(f"unknown outcome {outcome!r}; known: {', '.join(cb.outcome_ids)}")
+    if not 0 < incl_cut <= 1:
+        raise ValueError("incl_cut must be in (0, 1]")
+    plots.setup()
+    lab = cb.labels(lang)
+    cbf = cb.codebook_frame()
+    m_all = cb.membership().loc[case_list]
+    m = configuration.membership_matrix(m_all, cbf, families=fam_list)
+    # Codebook order groups codes by family, so the heatmap's family lines fall between groups.
+    m = m[[c for c in cbf.index if c in m.columns]]
+    olabel = lab["outcome"][outcome]
+    b = Briefing(
+        title=_t(lang, f"跨案例比较：{olabel}", f"Cross-case comparison: {olabel}"),
+        subtitle=_t(
+            lang,
+            f"Cross-case comparison: {cb.labels('en')['outcome'][outcome]}",
+            "基层社会治理比较研究工作台",
+        ),
+        summary="",
+        lang=lang,
+    )
+    n = len(case_list)
+
+    # Configurations
+    dist = similarity.distance_matrix(m, "fuzzy_jaccard")
+    hc = similarity.cluster(dist)
+    fig_heat = plots.configuration_heatmap(
+        m,
+        hc.leaves,
+        lab["case_short"],
+        lab["code"],
+        cbf["family"].map(lab["family"]).to_dict(),
+        title=_t(
+            lang,
+            "机制构型热图（行按聚类排序，竖线分隔机制族）",
+            "Configurations (rows in cluster order, lines separate families)",
+        ),
+    )
+    fig_dend = plots.dendrogram_figure(
+        hc.linkage,
+        [lab["case_short"][c] for c in hc.labels],
+        title=_t(
+            lang,
+            "平均联结聚类（模糊 Jaccard 距离）",
+            "Average-linkage clustering (fuzzy Jaccard distance)",
+        ),
+        ylabel=_t(lang, "距离", "distance"),
+    )
+    fig_mds = plots.mds_figure(
+        similarity.mds_coordinates(dist),
+        lab["case_short"],
+        title=_t(lang, "多维尺度（MDS）图", "Classical MDS map"),
+    )
+    pairs = sorted(((dist.loc[x, y], x, y) for x, y in itertools.combinations(case_list, 2)))
+    d0, x0, y0 = pairs[0]
+    groups = hc.cut(2)
+    group_txt = (" | " if lang != "zh" else "｜").join(
+        ("、" if lang == "zh" else ", ").join(
+            lab["case_short"][c] for c in groups.index[groups == g]
+        )
+        for g in sorted(groups.unique())
+    )
+    cluster_sentence = fx.say(
+        "cluster",
+        lang,
+        a=lab["case_short"][x0],
+        b=lab["case_short"][y0],
+        d=fx.fmt(d0),
+        groups=group_txt,
+    )
+    b.sections["configuration"] = Section(
+        _h(lang, "机制构型与相似性", "Configurations and similarity"),
+        [
+            _t(
+                lang,
+                f"比较 {n} 个案例、{len(fam_list)} 个机制族的 {m.shape[1]} 个机制编码。",
+                f"{n} cases compared on {m.shape[1]} mechanism codes in {len(fam_list)} families.",
+            ),
+            cluster_sentence,
+            _caveat(n, lang),
+        ],
+        [],
+        [("", fig_heat), ("", fig_dend), ("", fig_mds)],
+    )
+
+    # QCA
+    yscores = cb.outcome_scores(outcome).loc[case_list]
+    missing = [c for c in case_list if yscores[c] != yscores[c]]
+    qcases = [c for c in case_list if c not in missing]
+    conds = qca_conditions(m_all.loc[qcases], cbf, fam_list)
+    data = conds.copy()
+    data["OUTCOME"] = yscores.loc[qcases]
+    tt, sols, nec, err = (
+        run_qca(data, "OUTCOME", incl_cut) if len(qcases) >= 2 else (None, {}, [], "N < 2")
+    )
+    cond_names = list(conds.columns)
+    legend = pd.DataFrame(
+        {
+            _t(lang, "条件", "Condition"): cond_names,
+            _t(lang, "含义（机制族平均隶属度）", "Meaning (mean membership over the family)"): [
+                lab["family"][f] for f in fam_list
+            ],
+        }
+    )
+    data_tbl = data.rename(index=lab["case_short"]).reset_index(names=_t(lang, "案例", "Case"))
+    data_tbl = data_tbl.rename(
+        columns={"OUTCOME": _t(lang, f"结果：{olabel}", f"Outcome: {olabel}")}
+    )
+    paras = [
+        _t(
+            lang,
+            f"条件为所选机制族的平均隶属度（模糊集），结果为“{olabel}”的编码得分；一致性阈值 incl.cut = {incl_cut}。",
+            f"Conditions are the chosen families' mean memberships (fuzzy sets); the outcome is the coded score on "
+            f"“{olabel}”; consistency threshold incl.cut = {incl_cut}.",
+        ),
+    ]
+    if missing:
+        paras.append(
+            fx.say(
+                "qca_missing",
+                lang,
+                cases=fx.joined([lab["case_short"][c] for c in missing], lang),
+                n=len(qcases),
+            )
+        )
+    at_half = [lab["case_short"][c] for c in qcases if (conds.loc[c] == 0.5).any()]
+    if at_half:
+        paras.append(
+            _t(
+                lang,
+                f"{'、'.join(at_half)}在某一条件上恰为 0.5（交叉点），不能归入任何组态，但仍计入一致性与覆盖度。",
+                f"{', '.join(at_half)} sit exactly at 0.5 on a condition and belong to no configuration; "
+                "they still count in consistency and coverage.",
+            )
+        )
+    tables = [("", legend), (_t(lang, "案例在条件与结果上的隶属度", "Case memberships"), data_tbl)]
+    qca_sentences: dict[str, list[str]] = {"zh": [], "en": []}
+    if tt is not None:
+        k = len(cond_names)
+        observed = sum(1 for r in tt.rows() if r.n > 0)
+        for lg in LANGS:
+            qca_sentences[lg].append(
+                fx.say(
+                    "qca_diversity",
+                    lg,
+                    k=k,
+                    rows=2**k,
+                    observed=observed,
+                    remainder_share=fx.pct(tt.limited_diversity),
+                )
+            )
+        paras.append(qca_sentences[lang][0])
+        rows = []
+        for r in tt.rows(remainders=False):
+            row = dict(zip(cond_names, r.values, strict=True))
+            row.update(
+                {
+                    "OUT": r.out,
+                    "n": r.n,
+                    "incl": r.incl,
+                    "PRI": r.pri,
+                    _t(lang, "案例", "cases"): ", ".join(
+                        lab["case_short"].get(c, c) for c in r.cases
+                    ),
+                }
+            )
+            rows.append(row)
+        tables.append(
+            (
+                _t(
+                    lang,
+                    f"真值表（观察到的组态；其余 {2**k - observed} 行为逻辑余项）",
+                    f"Truth table (observed configurations; the other {2**k - observed} rows are remainders)",
+                ),
+                pd.DataFrame(rows),
+            )
+        )
+    sol_rows = []
+    names = {
+        "conservative": _t(lang, "复杂（保守）", "Conservative"),
+        "parsimonious": _t(lang, "简约", "Parsimonious"),
+        "intermediate": _t(lang, "中间", "Intermediate"),
+    }
+    if err:
+        for lg in LANGS:
+            qca_sentences[lg].append(
+                fx.say("qca_no_solution", lg, label=_t(lg, "各类", "Every"), cut=incl_cut)
+            )
+        paras.append(qca_sentences[lang][-1] + f" ({err})")
+    for kind, sol in sols.items():
+        for model in sol.models:
+            for tf in model.term_fit:
+                sol_rows.append(
+                    {
+                        _t(lang, "解的类型", "Solution"): names[kind],
+                        _t(lang, "模型", "Model"): model.name,
+                        _t(lang, "项", "Term"): tf.term,
+                        "inclS": tf.inclS,
+                        "PRI": tf.PRI,
+                        "covS": tf.covS,
+                        "covU": tf.covU,
+                    }
+                )
+            sol_rows.append(
+                {
+                    _t(lang, "解的类型", "Solution"): names[kind],
+                    _t(lang, "模型", "Model"): model.name,
+                    _t(lang, "项", "Term"): model.expression,
+                    "inclS": model.solution_fit.inclS,
+                    "PRI": model.solution_fit.PRI,
+                    "covS": model.solution_fit.covS,
+                    "covU": None,
+                }
+            )
+        for lg in LANGS:
+            lbl = {
+                "conservative": _t(lg, "复杂（保守）", "Conservative"),
+                "parsimonious": _t(lg, "简约", "Parsimonious"),
+                "intermediate": _t(lg, "中间", "Intermediate"),
+            }[kind]
+            mod = sol.models[0]
+            qca_sentences[lg].append(
+                fx.say(
+                    "qca_solution",
+                    lg,
+                    label=lbl,
+                    expr=" + ".join(mod.terms),
+                    incl=fx.fmt(mod.solution_fit.inclS, 3),
+                    cov=fx.fmt(mod.solution_fit.covS, 3),
+                )
+            )
+            if mod.solution_fit.inclS < incl_cut:
+                qca_sentences[lg].append(
+                    fx.say(
+                        "qca_weak",
+                        lg,
+                        label=lbl,
+                        incl=fx.fmt(mod.solution_fit.inclS, 3),
+                        cut=incl_cut,
+                    )
+                )
+            if len(sol.models) > 1:
+                qca_sentences[lg].append(fx.say("qca_multiple", lg, label=lbl, n=len(sol.models)))
+    if sol_rows:
+        tables.append(
+            (
+                _t(
+                    lang,
+                    "解与拟合（每个模型最后一行是整体）",
+                    "Solutions and fit (the last row of each model is the whole model)",
+                ),
+                pd.DataFrame(sol_rows),
+            )
+        )
+    if nec:
+        nec_tbl = pd.DataFrame(
+            [
+                {
+                    _t(lang, "条件", "Condition"): f.condition,
+                    "inclN": f.inclN,
+                    "RoN": f.RoN,
+                    "covN": f.covN,
+                }
+                for f in nec
+            ]
+        )
+        tables.append((_t(lang, "必要条件分析", "Necessity"), nec_tbl))
+        best = max(nec, key=lambda f: (f.inclN, f.RoN))
+        for lg in LANGS:
+            qca_sentences[lg].append(
+                fx.say(
+                    "qca_necessity",
+                    lg,
+                    cond=best.condition,
+                    incl=fx.fmt(best.inclN, 3),
+                    ron=fx.fmt(best.RoN, 3),
+                )
+            )
+    paras += qca_sentences[lang][1:]
+    b.sections["qca"] = Section(
+        _h(lang, "定性比较分析（QCA）", "Qualitative comparative analysis (QCA)"), paras, tables
+    )
+
+    # Coding sensitivity: QCA solution and clustering
+    sens_paras = []
+    sens_tables = []
+    sens_sentences: dict[str, list[str]] = {"zh": [], "en": []}
+    for what, res in (
+        (
+            "qca",
+            stats.coding_sensitivity(
+                m_all.loc[qcases],
+                yscores.loc[qcases],
+                _solution_conclusion(cb, fam_list, yscores, incl_cut),
+                cells=[(c, code) for c in qcases for code in m.columns],
+            )
+            if not err and len(qcases) >= 3
+            else None,
+        ),
+        ("cluster", stats.coding_sensitivity(m, None, stats.clustering_conclusion)),
+    ):
+        if res is None:
+            continue
+        fragile = res.fragile_cells
+        label = (
+            _t(lang, "QCA 简约解", "the QCA parsimonious solution")
+            if what == "qca"
+            else _t(lang, "两组聚类划分", "the two-group clustering")
+        )
+        cells = [
+            f"{lab['case_short'][r.case_id]}·{lab['code'][r.code]}（{fx.fmt(r.original)}）"
+            if lang == "zh"
+            else f"{lab['case_short'][r.case_id]} · {lab['code'][r.code]} ({fx.fmt(r.original)})"
+            for r in fragile.itertuples()
+        ]
+        for lg in LANGS:
+            lb = cb.labels(lg)
+            lbl = (
+                _t(lg, "QCA 简约解", "the QCA parsimonious solution")
+                if what == "qca"
+                else _t(lg, "两组聚类划分", "the two-group clustering")
+            )
+            cl = [
+                f"{lb['case_short'][r.case_id]}·{lb['code'][r.code]}" for r in fragile.itertuples()
+            ]
+            s = (
+                fx.say("sensitivity", lg, n=len(fragile), cells=fx.joined(cl, lg, limit=8))
+                if len(fragile)
+                else fx.say("sensitivity_none", lg)
+            )
+            sens_sentences[lg].append(f"[{lbl}] {s}")
+        sens_paras.append(sens_sentences[lang][-1])
+        if len(fragile):
+            ch = res.changed
+            sens_tables.append(
+                (
+                    label,
+                    pd.DataFrame(
+                        {
+                            _t(lang, "案例", "Case"): [lab["case_short"][c] for c in ch["case_id"]],
+                            _t(lang, "编码", "Code"): [lab["code"][c] for c in ch["code"]],
+                            _t(lang, "原得分", "Coded"): ch["original"].to_numpy(),
+                            _t(lang, "改为", "Moved to"): ch["perturbed"].to_numpy(),
+                            _t(lang, "新结论", "New conclusion"): [
+                                " + ".join(x)
+                                if isinstance(x, tuple) and all(isinstance(i, str) for i in x)
+                                else str(x)
+                                for x in ch["conclusion"]
+                            ],
+                        }
+                    ),
+                )
+            )
+        del cells
+    b.sections["sensitivity"] = Section(
+        _h(lang, "编码敏感性", "Coding sensitivity"),
+        [
+            _t(
+                lang,
+                "把每个编码单元上调或下调一档（0/0.33/0.67/1），重新求解并重新聚类；改变结论的编码应优先回到原文复核。",
+                "Every coded cell is moved one step (0/0.33/0.67/1) up or down and the solution and clustering re-run; "
+                "codings that change a conclusion are the first to re-check against the evidence.",
+            ),
+            *sens_paras,
+        ],
+        sens_tables,
+    )
+
+    # Networks
+    b.sections["networks"] = Section(
+        _h(lang, "行动者网络指标", "Network measures"),
+        [
+            _t(
+                lang,
+                "“一核多元”结构：党组织联系占比与中介中心度越高，党组织越处于网络中心；不经党政的联系占比反映社会主体之间的横向联系。",
+                "The 一核多元 (one core, many actors) structure: higher party tie share and betweenness mean a more central "
+                "party organization; the share of ties bypassing party and government measures horizontal ties among "
+                "social actors.",
+            )
+        ],
+        [("", _measures_table(cb, lang, case_list))],
+    )
+
+    # Contingency test
+    fam_counts = (m > 0).T.groupby(cbf.loc[m.columns, "family"]).sum().T
+    fam_counts.columns = [lab["family"][f] for f in fam_counts.columns]
+    test = stats.independence_test(fam_counts)
+    caveat = test.caveat_zh if lang == "zh" else test.caveat_en
+    method = {
+        "zh": {"monte_carlo": "蒙特卡洛", "asymptotic": "渐近", "fisher": "Fisher 精确"},
+        "en": {},
+    }.get(lang, {}).get(test.method, test.method)
+    ind_sentence = {
+        lg: fx.say(
+            "independence",
+            lg,
+            chi2=fx.fmt(test.statistic),
+            p=fx.fmt(test.pvalue, 3),
+            method=(
+                {"monte_carlo": "蒙特卡洛", "asymptotic": "渐近", "fisher": "Fisher 精确"}.get(
+                    test.method, test.method
+                )
+                if lg == "zh"
+                else test.method.replace("_", " ")
+            ),
+            caveat=test.caveat_zh if lg == "zh" else test.caveat_en,
+        )
+        for lg in LANGS
+    }
+    del method, caveat
+    ct = fam_counts.rename(index=lab["case_short"]).reset_index(names=_t(lang, "案例", "Case"))
+    b.sections["tests"] = Section(
+        _h(lang, "统计检验（描述性）", "Statistical test (descriptive)"),
+        [ind_sentence[lang]],
+        [
+            (
+                _t(
+                    lang,
+                    "各案例在各机制族中有证据的机制数",
+                    "Evidenced mechanisms per case and family",
+                ),
+                ct,
+            )
+        ],
+    )
+
+    def _findings(lg: str) -> list[str]:
+        lb = cb.labels(lg)
+        grp = (" | " if lg != "zh" else "｜").join(
+            ("、" if lg == "zh" else ", ").join(
+                lb["case_short"][c] for c in groups.index[groups == g]
+            )
+            for g in sorted(groups.unique())
+        )
+        out = [
+            fx.say(
+                "cluster",
+                lg,
+                a=lb["case_short"][x0],
+                b=lb["case_short"][y0],
+                d=fx.fmt(d0),
+                groups=grp,
+            )
+        ]
+        out += qca_sentences[lg]
+        if missing:
+            out.append(
+                fx.say(
+                    "qca_missing",
+                    lg,
+                    cases=fx.joined([lb["case_short"][c] for c in missing], lg),
+                    n=len(qcases),
+                )
+            )
+        out += sens_sentences[lg]
+        out.append(ind_sentence[lg])
+        out.append(fx.say("n_caveat", lg, n=n))
+        return out
+
+    b.findings = _findings(lang)
+    b.findings_en = _findings("en") if lang == "zh" else []
+    b.summary = next((s for s in b.findings if "解" in s or "solution" in s), b.findings[0])
+    b.data = {
+        "truth_table": tt,
+        "solutions": sols,
+        "necessity": nec,
+        "qca_data": data,
+        "error": err,
+    }
+    return b
+
+
+# ------------------------------------------------------------------------ reliability
+
+
+def reliability_briefing(
+    lang: str = "zh",
+    casebase_dir: str | Path = "casebase",
+    sources: str | Path | None = None,
+) -> Briefing:
+    """Inter-coder reliability: every round's alpha and kappa, per-code alpha with a
+    figure, and each disagreement with both coders' evidence and its adjudication.
+
+    Examples
+    --------
+    >>> b = reliability_briefing("en")          # doctest: +SKIP
+    >>> b.data["rounds"][0]["units"]            # doctest: +SKIP
+    175
+    """
+    from analysis.reliability import read_rounds, reliability_report
+
+    _check_lang(lang)
+    cb = open_casebase(casebase_dir, sources)
+    plots.setup()
+    lab = cb.labels(lang)
+    b = Briefing(
+        title=_t(lang, "编码信度报告", "Inter-coder reliability"),
+        subtitle=_t(lang, "Inter-coder reliability of the case base", "基层社会治理比较研究工作台"),
+        summary="",
+        lang=lang,
+    )
+    rounds = read_rounds(cb)
+    if not rounds:
+        b.sections["rounds"] = Section(
+            _h(lang, "信度", "Reliability"),
+            [
+                _t(
+                    lang,
+                    "案例库中还没有独立编码（casebase/codings/），无法计算信度。",
+                    "There are no independent codings in casebase/codings/ yet.",
+                )
+            ],
+        )
+        b.findings = [b.sections["rounds"].paragraphs[0]]
+        b.summary = b.findings[0]
+        return b
+    reports = [reliability_report(cb, r.id) for r in rounds]
+    rtable = pd.DataFrame(
+        [
+            {
+                _t(lang, "轮次", "Round"): rep["round"],
+                _t(lang, "编码手册版本", "Codebook"): f"v{rep['codebook_version']}",
+                _t(lang, "编码者", "Coders"): " vs ".join(rep["coders"]),
+                _t(lang, "单元数", "Units"): rep["units"],
+                "Krippendorff α": rep["alpha_ordinal"],
+                "Cohen κ": rep["kappa_presence"],
+                _t(lang, "完全一致率", "Exact agreement"): rep["exact_agreement"],
+                _t(lang, "分歧数", "Disagreements"): len(rep["disagreements"]),
+            }
+            for rep in reports
+        ]
+    )
+    b.sections["rounds"] = Section(
+        _h(lang, "各轮信度", "Rounds"),
+        [
+            _t(
+                lang,
+                "每一轮比较两份独立编码：单元为“案例 × 编码”，α 为定序 Krippendorff α，κ 为“是否存在”（得分 > 0）的 Cohen κ。"
+                "“final”指案例文件中经裁决后的最终得分。",
+                "Each round compares two independent codings; a unit is a case x code; α is ordinal Krippendorff's α, "
+                "κ is Cohen's κ on presence (score > 0). 'final' means the adjudicated scores in the case files.",
+            ),
+            _t(
+                lang,
+                "说明：独立编码者是只看到编码手册和原文的独立会话（同一类语言模型），不是人类编码员；"
+                "它们之间的一致可能高于两位人类编码员。",
+                "Note: the independent coders are separate sessions that saw only the codebook and the source texts "
+                "(instances of the same kind of language model), not human coders; their agreement may be higher than "
+                "two human coders would reach.",
+            ),
+        ],
+        [("", rtable)],
+    )
+    for rep in reports:
+        per = pd.DataFrame(rep["per_code"]).T
+        per.index.name = "code"
+        fig = plots.alpha_bars(
+            per.astype({"alpha": float}),
+            lab["code"],
+            title=_t(
+                lang,
+                f"{rep['round']}：各编码的 Krippendorff α",
+                f"{rep['round']}: Krippendorff's α per code",
+            ),
+        )
+        a, c2 = rep["coders"]
+        dis_rows = []
+        for d in rep["disagreements"]:
+            adj = (
+                next(
+                    (
+                        m.adjudication
+                        for m in cb.cases[d["case_id"]].mechanisms
+                        if m.code == d["code"] and m.adjudication is not None
+                    ),
+                    None,
+                )
+                if d["case_id"] in cb.cases
+                else None
+            )
+            dis_rows.append(
+                {
+                    _t(lang, "案例", "Case"): lab["case_short"].get(d["case_id"], d["case_id"]),
+                    _t(lang, "编码", "Code"): lab["code"].get(d["code"], d["code"]),
+                    a: d[a],
+                    c2: d[c2],
+                    f"{a} {_t(lang, '证据', 'evidence')}": "；".join(
+                        f"“{e['quote']}”" for e in d["evidence"][a]
+                    )
+                    or "—",
+                    f"{c2} {_t(lang, '证据', 'evidence')}": "；".join(
+                        f"“{e['quote']}”" for e in d["evidence"][c2]
+                    )
+                    or "—",
+                    _t(lang, "裁决", "Adjudicated"): (
+                        f"{adj.final:g}：{adj.reason}" if adj else "—"
+                    ),
+                }
+            )
+        low = [
+            lab["code"].get(c, c)
+            for c, v in rep["per_code"].items()
+            if v["alpha"] is not None and v["alpha"] < 0.667
+        ]
+        b.sections[f"round_{rep['round']}"] = Section(
+            _h(
+                lang,
+                f"{rep['round']}：各编码信度与分歧",
+                f"{rep['round']}: per-code agreement and disagreements",
+            ),
+            [
+                fx.say(
+                    "reliability",
+                    lang,
+                    round=rep["round"],
+                    version=rep["codebook_version"],
+                    a=a,
+                    b=c2,
+                    units=rep["units"],
+                    alpha=fx.fmt(rep["alpha_ordinal"], 3),
+                    kappa=fx.fmt(rep["kappa_presence"], 3),
+                    exact=fx.pct(rep["exact_agreement"]),
+                ),
+                fx.say(
+                    "reliability_target",
+                    lang,
+                    ok=rep["alpha_ordinal"] >= 0.8,
+                    n_low=len(low),
+                    low=fx.joined(low, lang),
+                ),
+                _t(
+                    lang,
+                    "每个编码只有 5 个单元（5 个案例），单个编码的 α 很不稳定，只用于找出需要澄清定义的编码。",
+                    "Each code has only 5 units (5 cases), so a single code's α is unstable; it only flags definitions to sharpen.",
+                ),
+            ],
+            [
+                (
+                    _t(lang, "分歧及双方证据", "Disagreements with both coders' evidence"),
+                    pd.DataFrame(dis_rows),
+                )
+            ]
+            if dis_rows
+            else [],
+            [("", fig)],
+        )
+    changes = [f"v{e.version}（{e.date}）：" + " ".join(e.changes) for e in cb.codebook.changelog]
+    b.sections["changelog"] = Section(
+        _h(lang, "编码手册修订记录", "Codebook changelog"), [f"- {c}" for c in changes] or ["—"]
+    )
+
+    def _findings(lg: str) -> list[str]:
+        lb = cb.labels(lg)
+        out = []
+        for rep in reports:
+            a, c2 = rep["coders"]
+            low = [
+                lb["code"].get(c, c)
+                for c, v in rep["per_code"].items()
+                if v["alpha"] is not None and v["alpha"] < 0.667
+            ]
+            out.append(
+                fx.say(
+                    "reliability",
+                    lg,
+                    round=rep["round"],
+                    version=rep["codebook_version"],
+                    a=a,
+                    b=c2,
+                    units=rep["units"],
+                    alpha=fx.fmt(rep["alpha_ordinal"], 3),
+                    kappa=fx.fmt(rep["kappa_presence"], 3),
+                    exact=fx.pct(rep["exact_agreement"]),
+                )
+            )
+            out.append(
+                fx.say(
+                    "reliability_target",
+                    lg,
+                    ok=rep["alpha_ordinal"] >= 0.8,
+                    n_low=len(low),
+                    low=fx.joined(low, lg),
+                )
+            )
+        out.append(
+            _t(
+                lg,
+                "独立编码者是只看到编码手册和原文的独立会话，不是人类编码员。",
+                "The independent coders are separate sessions that saw only the codebook and the texts, not human coders.",
+            )
+        )
+        return out
+
+    b.findings = _findings(lang)
+    b.findings_en = _findings("en") if lang == "zh" else []
+    b.summary = b.findings[0]
+    b.data = {"rounds": reports}
+    return b
+
+
+# ----------------------------------------------------------------------------- corpus
+
+#: Function words that carry no content, left out of keyness.
+STOPWORDS: frozenset[str] = frozenset(
+    "这些 这种 这一 那些 可能 不同 有利于 以及 进行 通过 一个 我们 他们 其中 已经 没有 因此 同时 方面 一些 "
+    "为了 能够 不能 不断 更加 之间 各种 以下 以上 对于 如何 还是 就是 也是 并且 而且 但是 所以 如果 由于 "
+    "从而 其他 各类 相关 等等 目前 一定 主要 重要 具有 提供".split()
+)
+
+#: Terms of the field kept whole by the segmenter and searched in context.
+KWIC_TERMS: tuple[str, ...] = ("党建引领", "网格", "共建共治共享", "自组织", "以奖代补", "民情")
+
+
+def codebook_terms(cb: CaseBase) -> list[str]:
+    """Chinese terms from the codebook and practice names, for the jieba user dictionary.
+
+    Examples
+    --------
+    >>> "以奖代补" in codebook_terms(cb)        # doctest: +SKIP
+    True
+    """
+    terms = set(KWIC_TERMS) | {
+        "党建引领",
+        "网格化",
+        "以奖代补",
+        "共同缔造",
+        "契约化",
+        "智网工程",
+        "民情通",
+    }
+    for c in cb.codebook.codes:
+        for part in re.split(r"[与和（）、·\s]+", c.label_zh):
+            if 2 <= len(part) <= 8:
+                terms.add(part)
+    return sorted(terms)
+
+
+def corpus_briefing(
+    lang: str = "zh",
+    casebase_dir: str | Path = "casebase",
+    sources: str | Path | None = None,
+) -> Briefing:
+    """Keyness of each source against the rest (G², χ²) and keywords in context.
+
+    Runs only when a corpus is given (``sources`` or ``$WORKBENCH_SOURCES``);
+    otherwise the report says so and stops cleanly.
+
+    Examples
+    --------
+    >>> corpus_briefing(sources=None).sections["status"].heading    # doctest: +SKIP
+    '语料 / Corpus'
+    """
+    from analysis import text as tx
+
+    _check_lang(lang)
+    src = sources if sources else default_sources_dir()
+    cb = open_casebase(casebase_dir, src)
+    plots.setup()
+    lab = cb.labels(lang)
+    b = Briefing(
+        title=_t(lang, "语料分析：关键词与上下文", "Corpus: keyness and keywords in context"),
+        subtitle=_t(lang, "Corpus: keyness and keywords in context", "基层社会治理比较研究工作台"),
+        summary="",
+        lang=lang,
+    )
+    if not cb.texts:
+        msg = _t(
+            lang,
+            "未提供语料文件夹（`--sources DIR` 或环境变量 `WORKBENCH_SOURCES`），本报告不做语料分析。",
+            "No corpus folder was given (`--sources DIR` or `$WORKBENCH_SOURCES`), so this report does no corpus analysis.",
+        )
+        b.sections["status"] = Section(_h(lang, "语料", "Corpus"), [msg])
+        b.findings = [msg]
+        b.summary = msg
+        return b
+    terms = codebook_terms(cb)
+    case_of = {s: c for c, case in cb.cases.items() for s in case.sources}
+    # Single characters are mostly function words in Chinese; keyness on them is noise.
+    freqs = tx.term_frequencies(cb.texts, terms, min_length=2, stopwords=STOPWORDS)
+    figs = []
+    top_terms: dict[str, list[str]] = {}
+    for sid in cb.texts:
+        rest_ids = [s for s in cb.texts if s != sid]
+        k = tx.keyness(freqs[sid], freqs[rest_ids].sum(axis=1)).rename(columns={"feature": "term"})
+        k = k[k["G2"] > 0]
+        top_terms[sid] = list(k["term"].head(8))
+        name = lab["case_short"].get(case_of.get(sid, ""), sid)
+        figs.append(
+            (
+                name,
+                plots.keyness_figure(
+                    k,
+                    title=_t(
+                        lang,
+                        f"{name}：相对其他文本的关键词（G²）",
+                        f"{name}: keywords against the rest (G²)",
+                    ),
+                ),
+            )
+        )
+    kw_rows = []
+    for term in KWIC_TERMS:
+        for sid, text in cb.texts.items():
+            hits = tx.kwic(text, term, window=18, doc_id=sid)
+            for r in hits.head(2).itertuples():
+                kw_rows.append(
+                    {
+                        _t(lang, "词", "Term"): term,
+                        _t(lang, "文本", "Text"): lab["case_short"].get(case_of.get(sid, ""), sid),
+                        _t(lang, "上下文", "Context"): " ".join(
+                            f"{r.left}【{r.keyword}】{r.right}".split()
+                        ),
+                        _t(lang, "位置", "Offsets"): f"{r.start}–{r.end}",
+                    }
+                )
+    b.sections["keyness"] = Section(
+        _h(lang, "关键词（对数似然 G²）", "Keyness (log-likelihood G²)"),
+        [
+            _t(
+                lang,
+                "每篇来源与其余来源比较；分词使用 jieba，并以编码手册术语为用户词典，使“党建引领”“以奖代补”等术语保持完整。",
+                "Each source against the rest; jieba segmentation with the codebook's terms as a user dictionary, so terms "
+                "such as 党建引领 and 以奖代补 stay whole.",
+            ),
+            _t(
+                lang,
+                "关键词反映各文本的写法与侧重，文本体裁与长度不同，不宜直接比较频次。",
+                "Keywords reflect how each text is written; genres and lengths differ, so raw frequencies are not comparable.",
+            ),
+        ],
+        [],
+        figs,
+    )
+    b.sections["kwic"] = Section(
+        _h(lang, "关键词上下文", "Keywords in context"),
+        [
+            _t(
+                lang,
+                "位置为字符偏移，与案例库证据的 start/end 一致。",
+                "Offsets are character positions, as in the case base's evidence spans.",
+            )
+        ],
+        [("", pd.DataFrame(kw_rows))],
+    )
+
+    def _findings(lg: str) -> list[str]:
+        lb = cb.labels(lg)
+        out = []
+        for sid, ts in top_terms.items():
+            name = lb["case_short"].get(case_of.get(sid, ""), sid)
+            out.append(
+                _t(
+                    lg,
+                    f"{name}最突出的关键词：{'、'.join(ts[:6])}。",
+                    f"{name}: top keywords {', '.join(ts[:6])}.",
+                )
+            )
+        out.append(fx.say("n_caveat", lg, n=len(cb.cases)))
+        return out
+
+    b.findings = _findings(lang)
+    b.findings_en = _findings("en") if lang == "zh" else []
+    b.summary = b.findings[0]
+    b.data = {"top_terms": top_terms}
     return b

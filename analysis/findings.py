@@ -121,6 +121,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "zh": "{{ label }}解：{{ expr }}（一致性 {{ incl }}，覆盖度 {{ cov }}）。",
         "en": "{{ label }} solution: {{ expr }} (consistency {{ incl }}, coverage {{ cov }}).",
     },
+    "qca_weak": {
+        "zh": "{{ label }}解的一致性（{{ incl }}）低于阈值 {{ cut }}：它借助逻辑余项的简化假设，作为充分条件的证据较弱。",
+        "en": "The {{ label }} solution's consistency ({{ incl }}) is below the threshold {{ cut }}: it rests on "
+        "simplifying assumptions about remainders and is weak evidence of sufficiency.",
+    },
     "qca_no_solution": {
         "zh": "{{ label }}解：没有组态达到一致性阈值 {{ cut }}，无解。",
         "en": "{{ label }} solution: no configuration reaches the consistency threshold {{ cut }}; "
