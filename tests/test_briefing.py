@@ -1,0 +1,79 @@
+"""Briefings carry the case base's own numbers, and refuse bad parameters clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import briefing, similarity
+from analysis.qca import truth_table
+from tests.conftest import CASEBASE, SEEDS
+
+
+@pytest.fixture(scope="module")
+def profile():
+    return briefing.case_profile("shaoxing", "zh", CASEBASE, SEEDS)
+
+
+def test_profile_numbers_match_the_case_base(profile, casebase):
+    m = casebase.membership().loc["shaoxing"]
+    present = int((m > 0).sum())
+    assert f"有 {present} 个得到原文证据支持" in profile.findings[0]
+    conf = profile.sections["configuration"].tables[0][1]
+    assert len(conf) == present
+    ind = profile.sections["indicators"].tables[0][1]
+    assert len(ind) == len(casebase.cases["shaoxing"].indicators)
+    # Every quote shown is the exact source span.
+    ev = profile.sections["evidence"].tables[0][1]
+    text = casebase.texts["shaoxing2021"]
+    for quote in ev["原文引文"]:
+        assert quote.strip("“”") in text
+    assert profile.findings_en and profile.findings_en[0].startswith("Shaoxing shows")
+    assert profile.summary
+
+
+def test_pairwise_similarity_is_the_library_value(casebase):
+    b = briefing.pairwise_comparison("zhoushan_donggang", "xiamen_haicang", "en", CASEBASE, SEEDS)
+    fj = similarity.fuzzy_jaccard(casebase.membership())
+    assert b.data["fuzzy_jaccard"] == pytest.approx(fj.loc["zhoushan_donggang", "xiamen_haicang"])
+    assert f"{fj.loc['zhoushan_donggang', 'xiamen_haicang']:.2f}" in b.findings[0]
+    assert set(b.sections) == {"similarity", "shared", "distinctive", "networks", "learning"}
+
+
+def test_cross_case_qca_uses_family_means_and_reports_missing_outcomes(casebase):
+    b = briefing.cross_case("all", briefing.DEFAULT_FAMILIES, "harmony_stability", 0.8, "en", CASEBASE, SEEDS)
+    data = b.data["qca_data"]
+    # Shanghai/Ningbo's source is silent on harmony, so it is left out and the report says so.
+    assert "shanghai_ningbo" not in data.index and len(data) == 4
+    assert any("N = 4" in s for s in b.findings)
+    cbf = casebase.codebook_frame()
+    codes = cbf.index[cbf["family"] == "party_leadership"]
+    assert data.loc["shaoxing", "PARTY"] == pytest.approx(casebase.membership().loc["shaoxing", codes].mean())
+    tt = truth_table(data, "OUTCOME", list(data.columns[:-1]), incl_cut=0.8)
+    assert b.data["truth_table"].out == tt.out
+    assert any("limited diversity" in s for s in b.findings)
+
+
+def test_bad_parameters_are_clear_errors():
+    with pytest.raises(ValueError, match="unknown case id 'nowhere'"):
+        briefing.case_profile("nowhere", "zh", CASEBASE)
+    with pytest.raises(ValueError, match="lang must be one of"):
+        briefing.case_profile("shaoxing", "fr", CASEBASE)
+    with pytest.raises(ValueError, match="unknown outcome"):
+        briefing.cross_case(outcome="happiness", casebase_dir=CASEBASE)
+    with pytest.raises(ValueError, match="must differ"):
+        briefing.pairwise_comparison("shaoxing", "shaoxing", "zh", CASEBASE)
+
+
+def test_corpus_report_without_a_corpus_says_so(monkeypatch):
+    monkeypatch.delenv("WORKBENCH_SOURCES", raising=False)
+    b = briefing.corpus_briefing("en", CASEBASE, None)
+    assert list(b.sections) == ["status"]
+    assert "No corpus folder was given" in b.findings[0]
+
+
+def test_reliability_briefing_quotes_round_figures(casebase):
+    from analysis.reliability import reliability_report
+
+    b = briefing.reliability_briefing("en", CASEBASE, SEEDS)
+    rep = reliability_report(casebase, "1")
+    assert f"{rep['alpha_ordinal']:.3f}" in b.findings[0]

@@ -1,0 +1,85 @@
+"""`workbench reliability`: alpha, kappa, units, per-code figures and disagreements."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from analysis.casebase import CaseBaseError, load_casebase
+from analysis.cli import main
+from analysis.reliability import coder_frame, freeze_coding, read_rounds, reliability_report
+from analysis.stats import agreement
+from tests.conftest import CASEBASE
+
+
+def test_rounds_are_declared(casebase):
+    rounds = read_rounds(casebase)
+    assert rounds[0].coders == ("primary", "coder_b")
+    assert rounds[0].codebook_version == 1
+
+
+def test_round_one_figures_equal_a_direct_recomputation(casebase):
+    rep = reliability_report(casebase, "1")
+    direct = agreement(coder_frame(casebase, "primary"), coder_frame(casebase, "coder_b"))
+    assert rep["units"] == direct.n_units == 5 * len(casebase.codebook.codes)
+    assert rep["alpha_ordinal"] == pytest.approx(direct.alpha_ordinal, abs=1e-4)
+    assert rep["kappa_presence"] == pytest.approx(direct.kappa_presence, abs=1e-4)
+    assert len(rep["disagreements"]) == len(direct.disagreements)
+    # The target the project set itself: alpha >= 0.80 overall.
+    assert rep["alpha_ordinal"] >= 0.80
+
+
+def test_every_round_one_disagreement_is_adjudicated_in_the_case_file(casebase):
+    rep = reliability_report(casebase, "1")
+    for d in rep["disagreements"]:
+        mech = next(m for m in casebase.cases[d["case_id"]].mechanisms if m.code == d["code"])
+        assert mech.adjudication is not None, (d["case_id"], d["code"])
+        assert mech.adjudication.scores == {"primary": d["primary"], "coder_b": d["coder_b"]}
+        assert mech.adjudication.final == mech.score
+        # Both coders' evidence travels with the disagreement (or it was not reported).
+        for coder in ("primary", "coder_b"):
+            assert d["evidence"][coder] or d[coder] == 0
+
+
+def test_json_output_has_the_documented_keys(casebase, capsys):
+    assert main(["reliability", "--format", "json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert {"alpha_ordinal", "kappa_presence", "units", "per_code", "disagreements", "rounds"} <= set(rep)
+    code, pc = next(iter(rep["per_code"].items()))
+    assert set(pc) >= {"alpha", "n"} and pc["n"] == 5
+
+
+def test_text_output_reads_like_a_report(casebase, capsys):
+    assert main(["reliability", "--round", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Krippendorff's alpha (ordinal)" in out and "Disagreements (" in out
+    assert main(["reliability", "--round", "nope"]) == 1
+    assert "unknown round" in capsys.readouterr().err
+
+
+def test_adjudicated_final_must_equal_the_score(tmp_path):
+    root = tmp_path / "casebase"
+    shutil.copytree(CASEBASE, root)
+    path = root / "cases" / "shaoxing.yaml"
+    text = path.read_text(encoding="utf-8")
+    i = text.index("    adjudication:")
+    j = text.index("      final:", i)
+    k = text.index("\n", j)
+    path.write_text(text[:j] + "      final: 1" + text[k:], encoding="utf-8")
+    with pytest.raises(CaseBaseError) as info:
+        load_casebase(root)
+    assert any("adjudicated final score 1 differs from score" in str(p) for p in info.value.problems)
+
+
+def test_freeze_never_overwrites(tmp_path):
+    root = tmp_path / "casebase"
+    shutil.copytree(CASEBASE, root)
+    cb = load_casebase(root)
+    with pytest.raises(FileExistsError):
+        freeze_coding(cb, "primary")
+    written = freeze_coding(cb, "snapshot")
+    assert len(written) == len(cb.cases)
+    again = load_casebase(root)
+    assert set(again.codings["snapshot"]) == set(cb.cases)
