@@ -1054,12 +1054,18 @@ def _solution_conclusion(
     cbf = cb.codebook_frame()
 
     def run(membership: pd.DataFrame, outcome_scores: pd.Series) -> tuple[str, ...]:
+        from analysis.qca import QCAError, minimize, truth_table
+
         data = qca_conditions(membership, cbf, families)
         data["OUTCOME"] = outcome_scores.reindex(data.index)
-        _, sols, _, err = run_qca(data, "OUTCOME", incl_cut)
-        if err or "parsimonious" not in sols:
+        # Only the parsimonious solution is the conclusion here; skip the other types.
+        try:
+            tt = truth_table(
+                data, "OUTCOME", [c for c in data.columns if c != "OUTCOME"], incl_cut=incl_cut
+            )
+            return tuple(sorted(m.expression for m in minimize(tt, "?").models))
+        except QCAError:
             return ("(no solution)",)
-        return tuple(sorted(m.expression for m in sols["parsimonious"].models))
 
     return run
 
@@ -1573,6 +1579,23 @@ def cross_case(
 # ------------------------------------------------------------------------ reliability
 
 
+def adjudication_of(cb: CaseBase, case_id: str, code: str, round_id: str):
+    """The case file's adjudication of one coding in one reliability round, if any.
+
+    Examples
+    --------
+    >>> adjudication_of(cb, "shaoxing", "dedicated_funding", "1").final   # doctest: +SKIP
+    0.0
+    """
+    case = cb.cases.get(case_id)
+    if case is None:
+        return None
+    for m in case.mechanisms:
+        if m.code == code:
+            return next((a for a in m.adjudication if a.round == round_id), None)
+    return None
+
+
 def reliability_briefing(
     lang: str = "zh",
     casebase_dir: str | Path = "casebase",
@@ -1666,18 +1689,7 @@ def reliability_briefing(
         a, c2 = rep["coders"]
         dis_rows = []
         for d in rep["disagreements"]:
-            adj = (
-                next(
-                    (
-                        m.adjudication
-                        for m in cb.cases[d["case_id"]].mechanisms
-                        if m.code == d["code"] and m.adjudication is not None
-                    ),
-                    None,
-                )
-                if d["case_id"] in cb.cases
-                else None
-            )
+            adj = adjudication_of(cb, d["case_id"], d["code"], rep["round"])
             dis_rows.append(
                 {
                     _t(lang, "案例", "Case"): lab["case_short"].get(d["case_id"], d["case_id"]),

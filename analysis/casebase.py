@@ -73,8 +73,9 @@ class Evidence(_Model):
 
 
 class Adjudication(_Model):
-    """How a disagreement between independent coders was settled."""
+    """How a disagreement between independent coders was settled in one round."""
 
+    round: str = Field(description="Round id from codings/rounds.yaml")
     scores: dict[str, float] = Field(description="Each coder's score, by coder name")
     final: float
     reason: str = Field(min_length=1)
@@ -92,7 +93,10 @@ class Mechanism(_Model):
     actors: list[str] = Field(default_factory=list)
     year: int | None = Field(None, ge=1949, le=2100)
     evidence: list[Evidence] = Field(default_factory=list)
-    adjudication: Adjudication | None = None
+    adjudication: list[Adjudication] = Field(
+        default_factory=list,
+        description="One entry per reliability round that disputed this coding",
+    )
 
     _score = field_validator("score")(_check_score)
 
@@ -810,12 +814,12 @@ class _Checker:
                     (*loc, "evidence"),
                     f"status {m.status!r} needs at least one evidence span",
                 )
-            if m.adjudication is not None and m.adjudication.final != m.score:
+            if m.adjudication and m.adjudication[-1].final != m.score:
                 self.add(
                     file,
                     doc,
-                    (*loc, "adjudication", "final"),
-                    f"adjudicated final score {m.adjudication.final:g} differs from score {m.score:g}",
+                    (*loc, "adjudication", len(m.adjudication) - 1, "final"),
+                    f"adjudicated final score {m.adjudication[-1].final:g} differs from score {m.score:g}",
                 )
             for j, a in enumerate(m.actors):
                 if a not in self.actors:

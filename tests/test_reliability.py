@@ -16,8 +16,8 @@ from tests.conftest import CASEBASE
 
 def test_rounds_are_declared(casebase):
     rounds = read_rounds(casebase)
-    assert rounds[0].coders == ("primary", "coder_b")
-    assert rounds[0].codebook_version == 1
+    assert [r.coders for r in rounds] == [("primary", "coder_b"), ("primary_adj1", "coder_c")]
+    assert [r.codebook_version for r in rounds] == [1, 2]
 
 
 def test_round_one_figures_equal_a_direct_recomputation(casebase):
@@ -31,22 +31,37 @@ def test_round_one_figures_equal_a_direct_recomputation(casebase):
     assert rep["alpha_ordinal"] >= 0.80
 
 
-def test_every_round_one_disagreement_is_adjudicated_in_the_case_file(casebase):
-    rep = reliability_report(casebase, "1")
+@pytest.mark.parametrize(
+    ("round_id", "a", "b"), [("1", "primary", "coder_b"), ("2", "primary_adj1", "coder_c")]
+)
+def test_every_disagreement_is_adjudicated_in_the_case_file(casebase, round_id, a, b):
+    rep = reliability_report(casebase, round_id)
+    assert rep["disagreements"]
     for d in rep["disagreements"]:
         mech = next(m for m in casebase.cases[d["case_id"]].mechanisms if m.code == d["code"])
-        assert mech.adjudication is not None, (d["case_id"], d["code"])
-        assert mech.adjudication.scores == {"primary": d["primary"], "coder_b": d["coder_b"]}
-        assert mech.adjudication.final == mech.score
+        entry = next((x for x in mech.adjudication if x.round == round_id), None)
+        assert entry is not None, (round_id, d["case_id"], d["code"])
+        assert entry.scores == {a: d[a], b: d[b]}
+        assert entry.reason
         # Both coders' evidence travels with the disagreement (or it was not reported).
-        for coder in ("primary", "coder_b"):
-            assert d["evidence"][coder] or d[coder] == 0
+        assert d["evidence"][b] or d[b] == 0
+    for case in casebase.cases.values():
+        for m in case.mechanisms:
+            if m.adjudication:
+                assert m.adjudication[-1].final == m.score
 
 
 def test_json_output_has_the_documented_keys(casebase, capsys):
     assert main(["reliability", "--format", "json"]) == 0
     rep = json.loads(capsys.readouterr().out)
-    assert {"alpha_ordinal", "kappa_presence", "units", "per_code", "disagreements", "rounds"} <= set(rep)
+    assert {
+        "alpha_ordinal",
+        "kappa_presence",
+        "units",
+        "per_code",
+        "disagreements",
+        "rounds",
+    } <= set(rep)
     code, pc = next(iter(rep["per_code"].items()))
     assert set(pc) >= {"alpha", "n"} and pc["n"] == 5
 
@@ -65,12 +80,16 @@ def test_adjudicated_final_must_equal_the_score(tmp_path):
     path = root / "cases" / "shaoxing.yaml"
     text = path.read_text(encoding="utf-8")
     i = text.index("    adjudication:")
-    j = text.index("      final:", i)
+    j = text.index("        final:", i)
     k = text.index("\n", j)
-    path.write_text(text[:j] + "      final: 1" + text[k:], encoding="utf-8")
+    current = text[j:k].split(":")[1].strip()
+    wrong = "0.33" if current != "0.33" else "1"
+    path.write_text(text[:j] + f"        final: {wrong}" + text[k:], encoding="utf-8")
     with pytest.raises(CaseBaseError) as info:
         load_casebase(root)
-    assert any("adjudicated final score 1 differs from score" in str(p) for p in info.value.problems)
+    assert any(
+        f"adjudicated final score {wrong} differs from score" in str(p) for p in info.value.problems
+    )
 
 
 def test_freeze_never_overwrites(tmp_path):
