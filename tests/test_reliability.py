@@ -102,3 +102,14 @@ def test_freeze_never_overwrites(tmp_path):
     assert len(written) == len(cb.cases)
     again = load_casebase(root)
     assert set(again.codings["snapshot"]) == set(cb.cases)
+
+
+def test_readme_reports_the_current_figures(casebase):
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for r in ("1", "2"):
+        rep = reliability_report(casebase, r)
+        assert f"{rep['alpha_ordinal']:.3f}" in readme
+        assert f"{rep['kappa_presence']:.3f}" in readme
+        assert f"{len(rep['disagreements'])} disagreements" in readme
