@@ -1014,15 +1014,15 @@ def run_qca(
 ):
     """Truth table, all solution types and necessity for a small case x condition table.
 
-    Returns ``(truth_table, solutions, necessity, error)``; ``error`` is a message when
-    there is nothing to minimize (e.g. no configuration reaches ``incl_cut``).
+    Returns ``(truth_table, solutions, necessity, errors)``; ``errors`` maps a solution
+    type to the reason it cannot be found (e.g. no configuration reaches ``incl_cut``).
 
     Examples
     --------
     >>> df = pd.DataFrame({"A": [1, 1, 0], "B": [1, 0, 1], "Y": [1, 1, 0]}, index=list("abc"))
     >>> tt, sols, nec, err = run_qca(df, "Y", 1.0)
     >>> sols["parsimonious"].models[0].expression, err
-    ('A', None)
+    ('A', {})
     """
     from analysis.qca import QCAError, minimize, necessity, truth_table
 
@@ -1030,7 +1030,7 @@ def run_qca(
     tt = truth_table(data, outcome, conds, incl_cut=incl_cut)
     nec = necessity(data, outcome, conds)
     sols: dict[str, Any] = {}
-    error = None
+    errors: dict[str, str] = {}
     for kind, include, de in (
         ("conservative", "", None),
         ("parsimonious", "?", None),
@@ -1043,9 +1043,8 @@ def run_qca(
                 else minimize(tt, include)
             )
         except QCAError as exc:
-            error = str(exc)
-            break
-    return tt, sols, nec, error
+            errors[kind] = str(exc)
+    return tt, sols, nec, errors
 
 
 def _solution_conclusion(
@@ -1068,6 +1067,16 @@ def _solution_conclusion(
             return ("(no solution)",)
 
     return run
+
+
+def _conclusion_text(x: Any, cases: dict[str, str], lang: str) -> str:
+    """A QCA solution (tuple of expressions) or a partition (tuple of tuples of case ids)."""
+    if isinstance(x, tuple) and x and all(isinstance(g, tuple) for g in x):
+        sep, join = ("｜", "、") if lang == "zh" else (" | ", ", ")
+        return sep.join(join.join(cases.get(c, c) for c in g) for g in x)
+    if isinstance(x, tuple):
+        return _t(lang, " 或 ", " or ").join(x)
+    return str(x)
 
 
 def cross_case(
@@ -1196,8 +1205,8 @@ def cross_case(
     conds = qca_conditions(m_all.loc[qcases], cbf, fam_list)
     data = conds.copy()
     data["OUTCOME"] = yscores.loc[qcases]
-    tt, sols, nec, err = (
-        run_qca(data, "OUTCOME", incl_cut) if len(qcases) >= 2 else (None, {}, [], "N < 2")
+    tt, sols, nec, errs = (
+        run_qca(data, "OUTCOME", incl_cut) if len(qcases) >= 2 else (None, {}, [], {"all": "N < 2"})
     )
     cond_names = list(conds.columns)
     legend = pd.DataFrame(
@@ -1255,6 +1264,15 @@ def cross_case(
                     remainder_share=fx.pct(tt.limited_diversity),
                 )
             )
+        low_pri = [
+            r
+            for r in tt.rows(remainders=False)
+            if r.out == "1" and r.pri is not None and r.pri < 0.5
+        ]
+        if low_pri:
+            rows_txt = ", ".join(str(r.row) for r in low_pri)
+            for lg in LANGS:
+                qca_sentences[lg].append(fx.say("qca_low_pri", lg, n=len(low_pri), rows=rows_txt))
         paras.append(qca_sentences[lang][0])
         rows = []
         for r in tt.rows(remainders=False):
@@ -1287,12 +1305,22 @@ def cross_case(
         "parsimonious": _t(lang, "简约", "Parsimonious"),
         "intermediate": _t(lang, "中间", "Intermediate"),
     }
-    if err:
+    for kind, why in errs.items():
+        key = (
+            "qca_all_positive"
+            if "negative" in why or "positive" in why
+            else "qca_no_solution"
+            if "OUT = 1" in why
+            else "qca_too_few"
+        )
         for lg in LANGS:
-            qca_sentences[lg].append(
-                fx.say("qca_no_solution", lg, label=_t(lg, "各类", "Every"), cut=incl_cut)
-            )
-        paras.append(qca_sentences[lang][-1] + f" ({err})")
+            lbl = {
+                "conservative": _t(lg, "复杂（保守）", "Conservative"),
+                "parsimonious": _t(lg, "简约", "Parsimonious"),
+                "intermediate": _t(lg, "中间", "Intermediate"),
+                "all": _t(lg, "各类", "Every"),
+            }[kind]
+            qca_sentences[lg].append(fx.say(key, lg, label=lbl, cut=incl_cut))
     for kind, sol in sols.items():
         for model in sol.models:
             for tf in model.term_fit:
@@ -1400,7 +1428,7 @@ def cross_case(
                 _solution_conclusion(cb, fam_list, yscores, incl_cut),
                 cells=[(c, code) for c in qcases for code in m.columns],
             )
-            if not err and len(qcases) >= 3
+            if "parsimonious" in sols and len(qcases) >= 3
             else None,
         ),
         ("cluster", stats.coding_sensitivity(m, None, stats.clustering_conclusion)),
@@ -1448,9 +1476,7 @@ def cross_case(
                             _t(lang, "原得分", "Coded"): ch["original"].to_numpy(),
                             _t(lang, "改为", "Moved to"): ch["perturbed"].to_numpy(),
                             _t(lang, "新结论", "New conclusion"): [
-                                " + ".join(x)
-                                if isinstance(x, tuple) and all(isinstance(i, str) for i in x)
-                                else str(x)
+                                _conclusion_text(x, lab["case_short"], lang)
                                 for x in ch["conclusion"]
                             ],
                         }
@@ -1565,13 +1591,16 @@ def cross_case(
 
     b.findings = _findings(lang)
     b.findings_en = _findings("en") if lang == "zh" else []
-    b.summary = next((s for s in b.findings if "解" in s or "solution" in s), b.findings[0])
+    first_solution = next(
+        (x for x in qca_sentences[lang] if "一致性" in x or "consistency" in x), ""
+    )
+    b.summary = f"{cluster_sentence} {first_solution}".strip()
     b.data = {
         "truth_table": tt,
         "solutions": sols,
         "necessity": nec,
         "qca_data": data,
-        "error": err,
+        "errors": errs,
     }
     return b
 

@@ -118,13 +118,29 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "observed; remainders make up {{ remainder_share }} (limited diversity).",
     },
     "qca_solution": {
-        "zh": "{{ label }}解：{{ expr }}（一致性 {{ incl }}，覆盖度 {{ cov }}）。",
-        "en": "{{ label }} solution: {{ expr }} (consistency {{ incl }}, coverage {{ cov }}).",
+        "zh": "{{ label }}解：`{{ expr }}`（一致性 {{ incl }}，覆盖度 {{ cov }}）。",
+        "en": "{{ label }} solution: `{{ expr }}` (consistency {{ incl }}, coverage {{ cov }}).",
     },
     "qca_weak": {
-        "zh": "{{ label }}解的一致性（{{ incl }}）低于阈值 {{ cut }}：它借助逻辑余项的简化假设，作为充分条件的证据较弱。",
-        "en": "The {{ label }} solution's consistency ({{ incl }}) is below the threshold {{ cut }}: it rests on "
-        "simplifying assumptions about remainders and is weak evidence of sufficiency.",
+        "zh": "{{ label }}解的一致性（{{ incl }}）低于阈值 {{ cut }}，作为充分条件的证据较弱。",
+        "en": "The {{ label }} solution's consistency ({{ incl }}) is below the threshold {{ cut }}, "
+        "so it is weak evidence of sufficiency.",
+    },
+    "qca_low_pri": {
+        "zh": "注意：{{ n }} 个结果为 1 的组态 PRI 低于 0.5（{{ rows }}），它们同时也是“非结果”的子集，结论需谨慎。",
+        "en": "Caution: {{ n }} configurations with OUT = 1 have PRI below 0.5 ({{ rows }}); they are also "
+        "subsets of the negated outcome, so read them with care.",
+    },
+    "qca_all_positive": {
+        "zh": "{{ label }}解无法求出：所有观察到的组态都属于结果集合，没有负面组态可作对照，条件被全部化简掉。"
+        "这说明该结果在这些案例中普遍存在，而不是某个条件充分。",
+        "en": "The {{ label }} solution cannot be found: every observed configuration is in the outcome "
+        "set, so there is no negative configuration to contrast and every condition is minimised away. "
+        "The outcome is common to these cases; no condition is shown to be sufficient.",
+    },
+    "qca_too_few": {
+        "zh": "{{ label }}解：案例太少，无法做 QCA。",
+        "en": "{{ label }} solution: too few cases for QCA.",
     },
     "qca_no_solution": {
         "zh": "{{ label }}解：没有组态达到一致性阈值 {{ cut }}，无解。",
@@ -137,8 +153,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "depends on which is chosen.",
     },
     "qca_necessity": {
-        "zh": "必要条件分析：一致性最高的条件是 {{ cond }}（必要一致性 {{ incl }}，相关性 RoN {{ ron }}）。",
-        "en": "Necessity: the most consistent condition is {{ cond }} (inclN {{ incl }}, RoN {{ ron }}).",
+        "zh": "必要条件分析：一致性最高的条件是 `{{ cond }}`（必要一致性 {{ incl }}，相关性 RoN {{ ron }}）。",
+        "en": "Necessity: the most consistent condition is `{{ cond }}` (inclN {{ incl }}, RoN {{ ron }}).",
     },
     "qca_missing": {
         "zh": "{{ cases }}的来源未报告该结果，不纳入本次 QCA（N = {{ n }}）。",
