@@ -281,7 +281,6 @@ body { margin: 0 auto; max-width: 62rem; padding: 1.5rem 2rem 3rem; line-height:
 h1, h2, h3, h4 { line-height: 1.3; margin: 1.4em 0 .5em; }
 h1 { font-size: 1.75rem; border-bottom: 3px solid var(--accent); padding-bottom: .3em; }
 h2 { font-size: 1.35rem; border-bottom: 1px solid var(--rule); padding-bottom: .2em; }
-a.anchor-link { display: none; }
 img { max-width: 100%%; height: auto; }
 pre { white-space: pre-wrap; word-wrap: break-word; font-size: 13px; margin: .3em 0;
       font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace, %(stack)s; }
@@ -361,10 +360,16 @@ def _exporter() -> Any:
         config=config,
         template_name="lab",
         template_file="workbench_report.html.j2",
-        extra_loaders=[jinja2.DictLoader({"workbench_report.html.j2": _TEMPLATE})],
+        extra_loaders=[jinja2.DictLoader({
+            "workbench_report.html.j2": _TEMPLATE,
+            # No cell-id anchors: a report has no use for them, and ids created
+            # outside our reader (papermill, jupytext) are random.
+            "cell_id_anchor.j2": "{%- macro cell_id_anchor(cell) -%}{%- endmacro %}",
+        })],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        exclude_anchor_links=True,  # "¶" permalinks are for notebooks, not briefings
         embed_images=True,
         sanitize_html=False,
     )
@@ -454,7 +459,6 @@ def render_html(
     return _embed_font(body)
 
 
-_WEASYPRINT_CACHE: dict = {}
 
 
 def render_pdf(html: str, base_url: str | None = None) -> bytes:
@@ -492,7 +496,18 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
         page = html[:match.start()] + _FONT_SLOT + html[match.end():]
         html = _embed_font(page, flavor=None)
     document = weasyprint.HTML(string=html, base_url=base_url)
-    return document.write_pdf(cache=_WEASYPRINT_CACHE)
+    # WeasyPrint instantiates variable fonts with fontTools, which stamps each
+    # embedded font with the current time unless SOURCE_DATE_EPOCH is set
+    # (the reproducible-builds convention); pin it so the PDF is byte-stable.
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        return document.write_pdf()
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 @dataclass(frozen=True)

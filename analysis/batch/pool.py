@@ -40,6 +40,9 @@ class WorkerPool:
         Kernel processes' own stdout/stderr go to ``kernel-<n>.log`` there.
     max_respawns : int
         Replacement workers started, in total, for workers that died.
+    close_in_child : iterable of int
+        File descriptors the workers must not keep open (the batch lock: a
+        worker outliving a killed batch must not keep the output locked).
     """
 
     def __init__(
@@ -48,11 +51,13 @@ class WorkerPool:
         preload: Iterable[str] = DEFAULT_PRELOAD,
         log_dir: str | os.PathLike[str] | None = None,
         max_respawns: int = 4,
+        close_in_child: Iterable[int] = (),
     ) -> None:
         self.size = max(1, jobs or os.cpu_count() or 1)
         self.preload = tuple(preload)
         self.log_dir = os.fspath(log_dir) if log_dir else None
         self.respawns_left = max_respawns
+        self.close_in_child = tuple(close_in_child)
         # fork: the batch process holds nothing yet that a child must not inherit,
         # and forking skips re-importing the batch machinery in every worker.
         self._ctx = multiprocessing.get_context("fork")
@@ -71,7 +76,8 @@ class WorkerPool:
         self._next_id += 1
         proc = self._ctx.Process(
             target=worker_main,
-            args=(worker_id, self._tasks, self._results, self.preload, self.log_dir),
+            args=(worker_id, self._tasks, self._results, self.preload, self.log_dir,
+                  self.close_in_child),
             name=f"workbench-worker-{worker_id}",
             daemon=True,
         )

@@ -132,15 +132,20 @@ def _clean_temp_files(out: Path) -> None:
                 path.unlink(missing_ok=True)
 
 
-def _lock(out: Path) -> Any:
+def _lock(out: Path, wait: float = 3.0) -> Any:
     out.mkdir(parents=True, exist_ok=True)
     fh = open(out / ".batch.lock", "w")  # noqa: SIM115 - held for the whole batch
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        fh.close()
-        raise BatchBusyError(f"another workbench batch is writing to {out}") from None
-    return fh
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fh
+        except BlockingIOError:
+            # A batch killed a moment ago may still be going away; wait briefly.
+            if time.monotonic() > deadline:
+                fh.close()
+                raise BatchBusyError(f"another workbench batch is writing to {out}") from None
+            time.sleep(0.05)
 
 
 def _is_fresh(entry: dict | None, key: str, out: Path, output: str) -> bool:
@@ -195,14 +200,23 @@ def _write_index(runs: Sequence[Run], manifest: Manifest, out: Path, force: bool
 
 
 def _default_validator(root: Path) -> Callable[[Run], Any]:
-    """The case-base module's validator when it offers one, else the built-in id check."""
-    try:
-        from analysis import casebase  # noqa: F401 - written by the case-base module
-    except ImportError:
-        casebase = None  # type: ignore[assignment]
-    hook = getattr(casebase, "validate_run", None) if casebase is not None else None
-    if callable(hook):
-        return hook
+    """The case-base module's ``validate_run(run) -> problems`` if it has one, else ours.
+
+    The module is imported only when its source defines the hook: importing
+    it (pydantic models, YAML) costs ~0.8 s that a batch should not pay for nothing.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("analysis.casebase")
+    origin = spec.origin if spec else None
+    if origin and origin.endswith(".py"):
+        with open(origin, encoding="utf-8") as fh:
+            defines_hook = "def validate_run(" in fh.read()
+        if defines_hook:
+            module = importlib.import_module("analysis.casebase")
+            hook = getattr(module, "validate_run", None)
+            if callable(hook):
+                return hook
     from analysis.batch.validate import casebase_validator
 
     return casebase_validator(root / "casebase")
@@ -217,7 +231,7 @@ def run_batch(
     jobs: int | None = None,
     force: bool = False,
     validator: Callable[[Run], Any] | None | str = "default",
-    preload: Sequence[str] = DEFAULT_PRELOAD,
+    preload: Sequence[str] | None = None,
     pool: Any = None,
     cell_timeout: float | None = 900.0,
     pdf: bool = True,
@@ -244,8 +258,9 @@ def run_batch(
         Extra per-run check (e.g. unknown case ids); ``"default"`` uses the
         case-base module's ``validate_run`` if present, else
         :func:`analysis.batch.validate.casebase_validator`.
-    preload : sequence of str
-        Modules the warm kernels import once.
+    preload : sequence of str, optional
+        Modules the warm kernels import once (default: ``$WORKBENCH_PRELOAD``,
+        comma-separated, else :data:`analysis.batch.kernel.DEFAULT_PRELOAD`).
     pool : WorkerPool, optional
         Reuse running workers (tests, repeated batches); not closed here.
     cell_timeout : float, optional
@@ -308,7 +323,7 @@ def run_batch(
         if stale:
             _build(stale, runs, root, out, source, manifest, keys, result, casebase_hash,
                    code_hash, code_version, jobs, validator, preload, pool, cell_timeout,
-                   pdf, progress)
+                   pdf, progress, lock.fileno())
         _write_index(runs, manifest, out, force)
         manifest.save()
     finally:
@@ -320,18 +335,21 @@ def run_batch(
 def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path, source: str,
            manifest: Manifest, keys: dict[str, str], result: BatchResult, casebase_hash: str,
            code_hash: str, code_version: str, jobs: int | None, validator: Any,
-           preload: Sequence[str], pool: Any, cell_timeout: float | None, pdf: bool,
-           progress: bool | None) -> None:
+           preload: Sequence[str] | None, pool: Any, cell_timeout: float | None, pdf: bool,
+           progress: bool | None, lock_fd: int) -> None:
     from analysis.batch.notebooks import _fast_imports
     from analysis.batch.pool import WorkerPool
     from analysis.batch.validate import validate_runs
 
     own_pool = pool is None
     completed = False
+    if preload is None:
+        env = os.environ.get("WORKBENCH_PRELOAD")
+        preload = tuple(m for m in env.split(",") if m) if env is not None else DEFAULT_PRELOAD
     if own_pool:
         # Start the kernels first: they boot while the parent validates the plan.
         pool = WorkerPool(min(jobs or os.cpu_count() or 1, len(stale)), preload=preload,
-                          log_dir=out / ".logs")
+                          log_dir=out / ".logs", close_in_child=(lock_fd,))
     try:
         _fast_imports()
         if validator == "default":

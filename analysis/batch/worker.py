@@ -221,9 +221,14 @@ def _on_sigterm(*_: object) -> None:
 
 
 def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ...],
-                log_dir: str | None) -> None:
+                log_dir: str | None, close_fds: tuple[int, ...] = ()) -> None:
     """Worker process body: start a kernel, then serve jobs until ``None``."""
     _die_with_parent()
+    for fd in close_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     # SIGTERM (pool shutdown) unwinds through ``finally`` so the kernel is stopped.
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business

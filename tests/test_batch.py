@@ -1,0 +1,407 @@
+"""The report batch: validation, failure isolation, incremental rebuilds, atomicity,
+determinism, and equality of the warm-kernel fast path with a fresh papermill run.
+
+Kernel-starting tests share one module-scoped worker pool (two warm kernels).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from argparse import Namespace
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.batch import PlanError, Run, default_plan, load_plan
+from analysis.batch.pool import WorkerPool
+from analysis.batch.runner import run_batch
+from analysis.render import Provenance, normalize_notebook, render_html
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+REPO = Path(__file__).resolve().parents[1]
+LIGHT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "IPython.display",
+                 "analysis.fonts")
+
+
+def make_project(root: Path) -> Path:
+    """A miniature project: case base, analysis code and the fixture notebooks."""
+    (root / "casebase" / "cases").mkdir(parents=True)
+    for case in ("demo", "alpha", "beta"):
+        (root / "casebase" / "cases" / f"{case}.yaml").write_text(f"id: {case}\n")
+    (root / "casebase" / "codebook.yaml").write_text("outcomes:\n  - id: effect\n")
+    (root / "analysis").mkdir()
+    (root / "analysis" / "helpers.py").write_text("X = 1\n")
+    shutil.copytree(FIXTURES, root / "notebooks")
+    return root
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory: pytest.TempPathFactory):
+    with WorkerPool(jobs=2, preload=LIGHT_PRELOAD,
+                    log_dir=tmp_path_factory.mktemp("kernel-logs")) as workers:
+        yield workers
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "proj")
+
+
+def batch(project: Path, plan: list[Run], pool: WorkerPool, **kw):
+    return run_batch(plan, root=project, out_dir="reports", pool=pool, progress=False,
+                     pdf=kw.pop("pdf", False), **kw)
+
+
+OK = Run("notebooks/report_ok.ipynb", "ok", {"case_id": "alpha", "n_points": 8})
+TEXT = Run("notebooks/report_text.py", "text", {"incl_cut": 0.7})
+FAIL = Run("notebooks/report_fail.ipynb", "fail", {"case_id": "beta"})
+
+
+# -- plans and validation ---------------------------------------------------------
+
+def test_plan_file_and_default_plan(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("- notebook: notebooks/report_ok.ipynb\n  output: a\n"
+                    "  parameters: {case_id: demo}\n  title: 标题\n", encoding="utf-8")
+    assert load_plan(plan) == [Run("notebooks/report_ok.ipynb", "a", {"case_id": "demo"},
+                                   "标题")]
+    runs = default_plan(root / "casebase")
+    names = [r.output for r in runs]
+    assert names == ["profile_alpha", "profile_beta", "profile_demo", "pair_alpha__beta",
+                     "pair_alpha__demo", "pair_beta__demo", "cross_case_effect",
+                     "reliability", "corpus"]
+    assert runs[0].parameters == {"case_id": "alpha", "lang": "zh"}
+    assert runs[3].parameters == {"case_a": "alpha", "case_b": "beta", "lang": "zh"}
+    assert set(runs[6].parameters) == {"cases", "families", "outcome", "incl_cut", "lang"}
+
+
+def test_malformed_plan_lists_every_problem(tmp_path: Path) -> None:
+    plan = tmp_path / "bad.yaml"
+    plan.write_text("- {notebook: a.ipynb, output: x}\n- {notebook: b.ipynb, output: x}\n"
+                    "- {output: '../evil', colour: red}\n")
+    with pytest.raises(PlanError) as info:
+        load_plan(plan)
+    problems = info.value.problems
+    assert any("run 1" in p and "already used by run 0" in p for p in problems)
+    assert any("run 2" in p and "'notebook' is required" in p for p in problems)
+    assert any("run 2" in p and "unknown key(s) colour" in p for p in problems)
+    assert any("run 2" in p and "plain file name" in p for p in problems)
+    assert all(str(plan) in p for p in problems)
+
+
+def test_parameter_validation_rejects_plan_before_running(project: Path,
+                                                          pool: WorkerPool) -> None:
+    plan = [
+        OK,
+        Run("notebooks/report_ok.ipynb", "typo", {"cse_id": "alpha"}),
+        Run("notebooks/report_ok.ipynb", "badtype", {"n_points": "12", "scale": 2,
+                                                     "cases": "alpha"}),
+        Run("notebooks/report_ok.ipynb", "nocase", {"case_id": "atlantis"}),
+        Run("notebooks/missing.ipynb", "missing", {}),
+        Run("notebooks/report_text.py", "textbad", {"incl_cut": "high"}),
+    ]
+    with pytest.raises(PlanError) as info:
+        batch(project, plan, pool)
+    text = str(info.value)
+    problems = info.value.problems
+    assert "nothing was run" in text
+    assert any("run 1" in p and "unknown parameter 'cse_id'" in p for p in problems)
+    assert any("run 2" in p and "'n_points' should be int" in p for p in problems)
+    assert any("run 2" in p and "'cases' should be list" in p for p in problems)
+    assert not any("'scale'" in p for p in problems)  # an int fits a float default
+    assert any("run 3" in p and "unknown case id 'atlantis'" in p for p in problems)
+    assert any("run 4" in p and "notebook not found" in p for p in problems)
+    assert any("run 5" in p and "'incl_cut' should be float" in p for p in problems)
+    assert not any("run 0" in p for p in problems)
+    reports = project / "reports"
+    assert not list(reports.glob("*.html")) and not (reports / "notebooks").exists()
+
+
+def test_cli_exits_non_zero_on_invalid_plan(project: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from analysis.batch import main
+
+    plan = project / "plan.yaml"
+    plan.write_text("- {notebook: notebooks/report_ok.ipynb, output: a, "
+                    "parameters: {case_id: nowhere}}\n")
+    args = Namespace(plan=str(plan), root=str(project), out="reports", jobs=1, force=False,
+                     pdf=False, timeout=60.0)
+    started = time.perf_counter()
+    assert main(args) == 2
+    assert time.perf_counter() - started < 5  # warming kernels are stopped, not awaited
+    err = capsys.readouterr().err
+    assert f"{plan} run 0" in err and "unknown case id 'nowhere'" in err
+    assert not (project / "reports" / "a.html").exists()
+
+
+# -- execution ----------------------------------------------------------------------
+
+def test_failure_is_isolated_and_summarised(project: Path, pool: WorkerPool) -> None:
+    result = batch(project, [FAIL, OK, TEXT], pool, pdf=True)
+    out = project / "reports"
+    assert sorted(result.built) == ["ok", "text"]
+    assert result.exit_code == 1
+    [failure] = result.failed
+    assert failure.output == "fail"
+    assert failure.source_cell_index == 3  # in the source notebook
+    assert failure.cell_index == 4  # after papermill injected its parameters cell
+    assert failure.message == "ValueError: 故意失败 deliberate failure for beta"
+    assert failure.line and "raise ValueError" in failure.line
+    summary = result.summary()
+    assert "fail: notebooks/report_fail.ipynb cell 3 (executed notebook cell 4): ValueError" \
+        in summary
+    assert "reports/notebooks/fail.ipynb" in summary
+    # The failed run left its executed notebook for audit, and no report.
+    audit = nbformat.read(out / "notebooks" / "fail.ipynb", as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in audit.cells for o in c.get("outputs", []))
+    assert not (out / "fail.html").exists()
+    # The others are complete.
+    for name in ("ok", "text"):
+        assert (out / f"{name}.html").stat().st_size > 1000
+        assert (out / "pdf" / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        assert (out / "notebooks" / f"{name}.ipynb").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["runs"]) == {"ok", "text"} and set(manifest["failures"]) == {"fail"}
+    assert manifest["runs"]["ok"]["built_at"].endswith("Z")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="ok.html">' in index and '<a href="text.html">' in index
+    assert "案例画像：alpha / Case profile: alpha" in index  # title from the notebook
+    assert "alpha：8 个观测，比较 2 个案例。" in index  # summary cell
+    assert "生成失败 / failed" in index and "pdf/ok.pdf" in index
+    html = (out / "ok.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html and "rng.uniform" not in html
+    assert "alpha" in html and '"n_points": 8' in html  # provenance parameters
+
+
+def test_kernel_state_does_not_leak_between_notebooks(project: Path, pool: WorkerPool) -> None:
+    probes = [Run("notebooks/state_probe.ipynb", f"probe{i}", {"marker": f"m{i}"})
+              for i in range(5)]
+    result = batch(project, probes, pool)
+    assert result.failed == [] and len(result.built) == 5
+    outputs = []
+    for i in range(5):
+        nb = nbformat.read(project / "reports" / "notebooks" / f"probe{i}.ipynb", as_version=4)
+        text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+        marker_line, random_line = text.splitlines()
+        assert marker_line == f"m{i} []"  # no leaked names, rcParams, figures, paths, env
+        outputs.append(random_line)
+        assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]
+    assert len(set(outputs)) == 1  # the same random state for every notebook
+
+
+def test_incremental_rebuild_and_force(project: Path, pool: WorkerPool) -> None:
+    plan = [OK, TEXT]
+    first = batch(project, plan, pool)
+    assert sorted(first.built) == ["ok", "text"]
+    html = (project / "reports" / "ok.html").read_bytes()
+
+    again = batch(project, plan, pool)
+    assert again.built == [] and sorted(again.skipped) == ["ok", "text"]
+    assert again.seconds < 1.0
+
+    changed = [Run(OK.notebook, "ok", {**OK.parameters, "n_points": 9}), TEXT]
+    assert batch(project, changed, pool).built == ["ok"]
+
+    (project / "casebase" / "cases" / "alpha.yaml").write_text("id: alpha\nname: 甲\n")
+    assert sorted(batch(project, changed, pool).built) == ["ok", "text"]
+
+    (project / "analysis" / "helpers.py").write_text("X = 2\n")
+    assert sorted(batch(project, changed, pool).built) == ["ok", "text"]
+
+    nb_path = project / "notebooks" / "report_text.py"
+    nb_path.write_text(nb_path.read_text(encoding="utf-8") + "\n# %%\nprint('新增')\n",
+                       encoding="utf-8")
+    assert batch(project, changed, pool).built == ["text"]
+
+    forced = batch(project, changed, pool, force=True)
+    assert sorted(forced.built) == ["ok", "text"]
+    # A deleted report is noticed and rebuilt.
+    (project / "reports" / "text.html").unlink()
+    assert batch(project, changed, pool).built == ["text"]
+    assert html != (project / "reports" / "ok.html").read_bytes()  # inputs did change
+
+
+def test_rerender_is_byte_identical(project: Path, pool: WorkerPool) -> None:
+    plan = [OK, TEXT]
+    batch(project, plan, pool, pdf=True)
+    out = project / "reports"
+    before = {p: p.read_bytes() for p in [*out.glob("*.html"), *out.glob("*/*.*")]}
+    result = batch(project, plan, pool, pdf=True, force=True)
+    assert sorted(result.built) == ["ok", "text"]
+    after = {p: p.read_bytes() for p in before}
+    assert after == before  # HTML, PDF, executed notebooks and index
+
+
+def test_no_change_rebuild_stays_light(project: Path, pool: WorkerPool) -> None:
+    plan_file = project / "plan.yaml"
+    plan_file.write_text("- {notebook: notebooks/report_text.py, output: text, "
+                         "parameters: {incl_cut: 0.7}}\n")
+    batch(project, load_plan(plan_file), pool, plan_file=plan_file)
+    # The batch subcommand alone: the dispatcher also imports the other command
+    # modules, whose import cost is theirs.
+    code = (
+        "import argparse, sys, time\n"
+        "t = time.perf_counter()\n"
+        "import analysis.batch as b\n"
+        "p = argparse.ArgumentParser(); b.register(p.add_subparsers())\n"
+        f"args = p.parse_args(['batch', '--plan', {str(plan_file)!r}, '--root', "
+        f"{str(project)!r}, '--no-pdf'])\n"
+        "rc = args.func(args)\n"
+        "heavy = [m for m in ('pandas', 'papermill', 'nbconvert', 'matplotlib', 'jupyter_client')"
+        " if m in sys.modules]\n"
+        "print(rc, heavy, round(time.perf_counter() - t, 3))\n"
+    )
+    started = time.perf_counter()
+    # cwd outside the project: its own analysis/ folder would shadow the package.
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=project.parent, check=True)
+    wall = time.perf_counter() - started
+    line = proc.stdout.strip().splitlines()[-1]
+    assert line.startswith("0 []"), proc.stdout + proc.stderr
+    assert "0 built" in proc.stdout and "1 unchanged" in proc.stdout
+    assert wall < 1.5  # interpreter start included; the batch itself is ~0.05 s
+
+
+# -- atomicity ----------------------------------------------------------------------
+
+def test_stale_temp_files_are_cleaned_and_run_completed(project: Path, pool: WorkerPool) -> None:
+    out = project / "reports"
+    (out / "pdf").mkdir(parents=True)
+    # What a batch killed mid-write leaves: temp files, and no manifest entry.
+    for leftover in (out / ".ok.html.abc123.tmp", out / "pdf" / ".ok.pdf.x.tmp"):
+        leftover.write_bytes(b"<html><body>half a rep")
+    result = batch(project, [OK], pool)
+    assert result.built == ["ok"]
+    assert not list(out.rglob("*.tmp"))
+    assert (out / "ok.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def test_killed_batch_is_completed_by_next_run(project: Path, pool: WorkerPool) -> None:
+    plan_file = project / "plan.yaml"
+    runs = [Run("notebooks/report_text.py", f"t{i}", {"incl_cut": 0.5 + i / 10})
+            for i in range(4)]
+    plan_file.write_text("".join(
+        f"- {{notebook: {r.notebook}, output: {r.output}, "
+        f"parameters: {{incl_cut: {r.parameters['incl_cut']}}}}}\n" for r in runs))
+    env = {**os.environ, "WORKBENCH_PRELOAD": ""}  # fastest start; the test is not speed
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "batch", "--plan", str(plan_file), "--jobs", "1",
+         "--no-pdf", "--root", str(project)], cwd=project.parent, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    manifest = project / "reports" / "manifest.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if manifest.exists() and json.loads(manifest.read_text())["runs"]:
+            break
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)  # no cleanup handlers run
+    proc.wait()
+    done = set(json.loads(manifest.read_text())["runs"])
+    assert done and len(done) < 4
+    # Every report present is complete; none is half-written.
+    for html in (project / "reports").glob("t*.html"):
+        assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    result = batch(project, load_plan(plan_file), pool, plan_file=plan_file)
+    assert set(result.built) == {f"t{i}" for i in range(4)} - done
+    assert set(result.skipped) == done
+    assert not list((project / "reports").rglob("*.tmp"))
+    # The killed batch's worker and kernel did not outlive it.
+    time.sleep(1.5)
+    orphans = subprocess.run(["pgrep", "-f", f"workbench-worker|{project}"],
+                             capture_output=True, text=True).stdout.split()
+    assert str(proc.pid) not in orphans
+
+
+# -- fast path == papermill ---------------------------------------------------------
+
+def test_fast_path_matches_fresh_papermill(project: Path, pool: WorkerPool,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import papermill
+
+    params = {"case_id": "demo", "n_points": 10, "cases": ["alpha", "beta", "demo"]}
+    batch(project, [Run("notebooks/report_ok.ipynb", "same", params)], pool)
+    fast = nbformat.read(project / "reports" / "notebooks" / "same.ipynb", as_version=4)
+
+    monkeypatch.setenv("PYTHONHASHSEED", "0")  # as the warm kernels run
+    nb_dir = project / "notebooks"
+    fresh = papermill.execute_notebook(str(nb_dir / "report_ok.ipynb"), None,
+                                       parameters=params, cwd=str(nb_dir), progress_bar=False)
+    fresh = normalize_notebook(fresh)
+
+    assert [c.source for c in fast.cells] == [c.source for c in fresh.cells]
+    assert [c.get("execution_count") for c in fast.cells] == \
+        [c.get("execution_count") for c in fresh.cells]
+    assert [c.get("outputs") for c in fast.cells] == [c.get("outputs") for c in fresh.cells]
+    assert any("image/png" in o.get("data", {}) for c in fast.cells for o in c.get("outputs", []))
+    prov = Provenance("h", "v", params, "notebooks/report_ok.ipynb")
+    assert render_html(fast, prov) == render_html(fresh, prov)
+
+
+# -- headless browser ---------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+_PROBE_JS = """
+<script>
+(async () => {
+  await document.fonts.ready;
+  const h = document.querySelector("h1");
+  await document.fonts.load('16px "Noto Sans SC"', h.textContent);
+  const imgs = [...document.images];
+  await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  const r = document.body.dataset;
+  r.fontLoaded = [...document.fonts].some(f => f.family.includes("Noto Sans SC")
+                                               && f.status === "loaded");
+  r.fontCovers = document.fonts.check('16px "Noto Sans SC"', h.textContent);
+  r.heading = h.textContent;
+  r.images = imgs.filter(i => i.naturalWidth > 0).length;
+  r.links = document.links.length;
+  r.done = "yes";
+})();
+</script>
+"""
+
+
+def _chromium_dom(page: Path, tmp_path: Path) -> str:
+    html = page.read_text(encoding="utf-8").replace("</body>", _PROBE_JS + "</body>")
+    probe = page.with_name(f"probe_{page.name}")
+    probe.write_text(html, encoding="utf-8")
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           # A fresh profile per call: a second browser on a profile still locked
+           # by the first would hand the page over to it and print nothing.
+           "--disable-sync", f"--user-data-dir={tmp_path / ('profile-' + page.stem)}",
+           "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=90, check=True).stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
+                    "(apt-get install chromium) - browser rendering not checked")
+def test_reports_render_in_headless_chromium(project: Path, pool: WorkerPool,
+                                             tmp_path: Path) -> None:
+    batch(project, [OK, TEXT], pool)
+    out = project / "reports"
+    dom = _chromium_dom(out / "ok.html", tmp_path)
+    assert 'data-done="yes"' in dom, dom[-2000:]
+    assert 'data-heading="案例画像：alpha / Case profile: alpha"' in dom
+    assert 'data-font-loaded="true"' in dom and 'data-font-covers="true"' in dom
+    assert 'data-images="1"' in dom
+    index = _chromium_dom(out / "index.html", tmp_path)
+    assert 'data-done="yes"' in index and 'data-font-loaded="true"' in index
+    assert 'data-links="4"' in index  # two reports, each with its executed notebook
+    # A screenshot, for people to look at (kept in the reports folder of the test).
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                    f"--user-data-dir={tmp_path / 'profile-shot'}", "--hide-scrollbars",
+                    "--window-size=900,1200", f"--screenshot={out / 'ok.png'}",
+                    (out / "ok.html").as_uri()], capture_output=True, timeout=90, check=True)
+    assert (out / "ok.png").stat().st_size > 10_000
