@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,10 +30,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import YAMLError
 
 #: The fuzzy membership scale shared by mechanisms and outcomes.
 SCORES: tuple[float, ...] = (0.0, 0.33, 0.67, 1.0)
@@ -308,7 +310,63 @@ def _yaml() -> YAML:
     return y
 
 
-def read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader with YAML 1.2 booleans and duplicate keys refused."""
+
+
+# YAML 1.1 reads yes/no/on/off as booleans; the case files follow YAML 1.2, where only
+# true/false are, so that `name_en: No` stays a string.
+_FastLoader.yaml_implicit_resolvers = {
+    k: [r for r in v if r[0] != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_FastLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found duplicate key {key!r}",
+                key_node.start_mark,
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_FastLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
+)
+
+
+@dataclass
+class YamlDoc:
+    """A parsed YAML file: plain data for validation, line numbers on demand.
+
+    Parsing is done by libyaml (fast); the slower round-trip parse that knows every
+    node's line runs only when a problem needs a line number.
+    """
+
+    data: Any
+    text: str
+
+    @cached_property
+    def rt(self) -> Any:
+        """The round-trip document (ruamel), with line numbers; None if it cannot parse."""
+        try:
+            return _yaml().load(self.text)
+        except (YAMLError, ValueError, TypeError):
+            return None
+
+
+def read_yaml(path: Path, display: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse one YAML file, returning the document or the parse problem.
 
     Parameters
@@ -341,18 +399,20 @@ def read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
             Problem(display, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
         ]
     try:
-        return _yaml().load(text), []
-    except MarkedYAMLError as exc:
+        return YamlDoc(yaml.load(text, Loader=_FastLoader), text), []  # noqa: S506 (safe loader)
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         msg = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         return None, [Problem(display, line, "", f"malformed YAML: {msg}")]
-    except (YAMLError, ValueError, TypeError) as exc:  # other scanner/constructor failures
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # other scanner/constructor failures
         return None, [Problem(display, None, "", f"malformed YAML: {exc}")]
 
 
 def _line_of(node: Any, loc: Iterable[Any]) -> int | None:
     """Best line number (1-based) for a pydantic error location inside a YAML node."""
+    if isinstance(node, YamlDoc):
+        node = node.rt
     line = None
     for step in loc:
         try:
@@ -404,11 +464,12 @@ def parse_model(model: type[_Model], doc: Any, display: str) -> tuple[Any, list[
     >>> problems[0].field
     'quote'
     """
-    if not isinstance(doc, dict):
-        kind = "empty" if doc is None else type(doc).__name__
+    data = doc.data if isinstance(doc, YamlDoc) else doc
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
         return None, [Problem(display, 1, "", f"expected a mapping at the top level, found {kind}")]
     try:
-        return model.model_validate(_plain(doc)), []
+        return model.model_validate(_plain(data)), []
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

@@ -119,9 +119,10 @@ def locate_file(path: Path, texts: dict[str, str], root: Path) -> LocateResult:
     >>> res = locate_file(Path("casebase/cases/shaoxing.yaml"), texts, Path("casebase"))  # doctest: +SKIP
     """
     display = _rel(path, root)
-    doc, problems = read_yaml(path, display)
-    if doc is None:
+    parsed, problems = read_yaml(path, display)
+    if parsed is None:
         return LocateResult(path, 0, problems)
+    doc = parsed.rt  # the round-trip document, so comments and layout survive the rewrite
     updated = 0
     for loc, ev in _evidence_nodes(doc):
         where = _field(loc)

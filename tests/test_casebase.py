@@ -257,3 +257,16 @@ def test_read_yaml_rejects_non_utf8(tmp_path):
     p.write_bytes("名称: 绍兴".encode("gbk"))
     doc, problems = read_yaml(p, "bad.yaml")
     assert doc is None and "not UTF-8" in problems[0].message
+
+
+def test_duplicate_yaml_key_is_refused_with_its_line(tmp_path, seeds):
+    text = good_case(seeds).replace("    city: 绍兴市\n", "    city: 绍兴市\n    city: 宁波市\n")
+    root = _mini(tmp_path, seeds, text)
+    [msg] = problems_of(root, seeds)
+    assert msg.startswith("casebase/cases/mini.yaml:6: malformed YAML") and "duplicate key 'city'" in msg
+
+
+def test_yes_and_no_stay_strings_as_in_yaml_1_2(tmp_path, seeds):
+    text = good_case(seeds).replace("name_en: Test case", "name_en: No")
+    cb = load_casebase(_mini(tmp_path, seeds, text), seeds)
+    assert cb.cases["mini"].name_en == "No"
