@@ -80,7 +80,8 @@ def test_plan_file_and_default_plan(tmp_path: Path) -> None:
                      "reliability", "corpus"]
     assert runs[0].parameters == {"case_id": "alpha", "lang": "zh"}
     assert runs[3].parameters == {"case_a": "alpha", "case_b": "beta", "lang": "zh"}
-    assert set(runs[6].parameters) == {"cases", "families", "outcome", "incl_cut", "lang"}
+    assert set(runs[6].parameters) == {"cases", "outcome", "incl_cut", "lang"}
+    assert runs[6].parameters["cases"] == ["alpha", "beta", "demo"]
 
 
 def test_malformed_plan_lists_every_problem(tmp_path: Path) -> None:

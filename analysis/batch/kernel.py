@@ -25,7 +25,9 @@ What the reset restores, and why each matters:
 
 What it deliberately keeps: ``sys.modules`` (that is the point; the project's
 own modules are cached too, which is fine within one batch) and fonts
-registered with matplotlib's font manager.
+registered with matplotlib's font manager.  The matplotlib backend is put
+back to the one active after warm-up, so a notebook calling
+``matplotlib.use()`` cannot change how the next one displays figures.
 
 Examples
 --------
@@ -56,7 +58,10 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
     "statsmodels.api",
     "networkx",
     "IPython.display",
-    "analysis.fonts",
+    # The project's own modules: notebooks import them anyway, and whatever they
+    # set up at import (analysis.plots selects the Agg backend) then belongs to
+    # the state every notebook starts from, as after its own imports.
+    "analysis.*",
 )
 
 #: Seed given to ``random`` and ``numpy.random`` before every notebook.
@@ -74,9 +79,31 @@ def _ip():
     return get_ipython()  # noqa: F821 - provided by IPython in the kernel
 
 
+def _expand(modules):
+    """``pkg.*`` means every module directly in ``pkg`` (not CLIs or the batch itself)."""
+    import pkgutil
+    for name in modules:
+        if not name.endswith(".*"):
+            yield name
+            continue
+        pkg = name[:-2]
+        try:
+            path = importlib.import_module(pkg).__path__
+        except Exception:
+            yield pkg
+            continue
+        for info in sorted(pkgutil.iter_modules(path), key=lambda m: m.name):
+            if info.name.startswith("_") or "cli" in info.name or info.name in _SKIP:
+                continue
+            yield f"{pkg}.{info.name}"
+
+
+_SKIP = {"batch", "render"}
+
+
 def warm_up(modules):
     failed = []
-    for name in modules:
+    for name in _expand(modules):
         try:
             importlib.import_module(name)
         except Exception as exc:  # a broken optional module must not kill the worker
@@ -92,6 +119,7 @@ def warm_up(modules):
     if "matplotlib" in sys.modules:
         import matplotlib
         _snap["rc"] = dict(matplotlib.rcParams)
+        _snap["backend"] = matplotlib.get_backend() if "matplotlib.pyplot" in sys.modules else None
     if "numpy" in sys.modules:
         import numpy
         _snap["np_err"] = numpy.geterr()
@@ -119,6 +147,10 @@ def reset(cwd, seed):
         rc = matplotlib.rcParams
         # Same raw restore as matplotlib.rc_context uses on exit.
         getattr(rc, "_update_raw", lambda d: dict.update(rc, d))(_snap["rc"])
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None and _snap.get("backend") and plt.get_backend() != _snap["backend"]:
+            # A notebook called matplotlib.use(); the next one must not inherit it.
+            plt.switch_backend(_snap["backend"])
     if "pandas" in sys.modules:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -246,9 +246,10 @@ def default_plan(casebase_root: str | Path = "casebase", lang: str = DEFAULT_LAN
 
     - ``case_profile(case_id, lang)``
     - ``pairwise_comparison(case_a, case_b, lang)``
-    - ``cross_case(cases, families, outcome, incl_cut, lang)``
+    - ``cross_case(cases, families, outcome, incl_cut, lang)`` (``families``
+      only once the hook supplies it)
     - ``reliability(lang)``
-    - ``corpus(sources, lang)``
+    - ``corpus(sources, lang)`` (``sources`` only once the hook supplies it)
 
     Parameters
     ----------
@@ -268,19 +269,24 @@ def default_plan(casebase_root: str | Path = "casebase", lang: str = DEFAULT_LAN
     """
     cases = case_ids(casebase_root)  # HOOK: analysis.casebase case list
     outcomes = outcome_ids(casebase_root)  # HOOK: analysis.casebase codebook outcomes
-    families: dict[str, list[str]] = {}  # HOOK: case families from the case base
+    # HOOK: mechanism families for the QCA conditions (a list of family ids, as
+    # the notebook's parameter); None keeps the notebook's own default selection.
+    families: list[str] | None = None
     incl_cut = 0.8  # HOOK: per-outcome consistency threshold from the codebook
-    sources: list[str] = []  # HOOK: corpus source ids from the case base
+    # HOOK: corpus sources (the notebook takes a path string; "" = the case base's).
+    sources: str | None = None
 
     runs = [Run(NOTEBOOKS["case_profile"], f"profile_{c}", {"case_id": c, "lang": lang})
             for c in cases]
     runs += [Run(NOTEBOOKS["pairwise_comparison"], f"pair_{a}__{b}",
                  {"case_a": a, "case_b": b, "lang": lang})
              for a, b in combinations(cases, 2)]
+    optional_families = {} if families is None else {"families": list(families)}
     runs += [Run(NOTEBOOKS["cross_case"], f"cross_case_{o}",
-                 {"cases": list(cases), "families": families, "outcome": o,
+                 {"cases": list(cases), **optional_families, "outcome": o,
                   "incl_cut": incl_cut, "lang": lang})
              for o in outcomes]
     runs.append(Run(NOTEBOOKS["reliability"], "reliability", {"lang": lang}))
-    runs.append(Run(NOTEBOOKS["corpus"], "corpus", {"sources": sources, "lang": lang}))
+    runs.append(Run(NOTEBOOKS["corpus"], "corpus",
+                    {**({} if sources is None else {"sources": sources}), "lang": lang}))
     return runs
