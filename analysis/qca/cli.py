@@ -87,6 +87,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="directional expectations; adds the intermediate solution",
     )
     p.add_argument(
+        "--row-dom",
+        action="store_true",
+        help="drop dominated prime implicants before solving the chart (R's row.dom)",
+    )
+    p.add_argument(
         "--necessity", action="store_true", help="also report necessity of single conditions"
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -140,9 +145,15 @@ def _analyse(args: argparse.Namespace) -> tuple[dict, str]:
     )
     solutions = {}
     notes = []
-    requests = [("conservative", {"include": ""}), ("parsimonious", {"include": "?"})]
+    row_dom = bool(getattr(args, "row_dom", False))
+    requests = [
+        ("conservative", {"include": "", "row_dom": row_dom}),
+        ("parsimonious", {"include": "?", "row_dom": row_dom}),
+    ]
     if args.dir_exp is not None:
-        requests.append(("intermediate", {"include": "?", "dir_exp": args.dir_exp}))
+        requests.append(
+            ("intermediate", {"include": "?", "dir_exp": args.dir_exp, "row_dom": row_dom})
+        )
     for kind, kwargs in requests:
         try:
             solutions[kind] = minimize(tt, **kwargs)
@@ -174,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
     --------
     >>> args = argparse.Namespace(data="/nonexistent.csv", outcome="Y", conditions=None,
     ...     case_col=None, incl_cut="1", n_cut=1, pri_cut=0.0, dir_exp=None,
-    ...     necessity=False, format="text")
+    ...     row_dom=False, necessity=False, format="text")
     >>> run(args)
     2
     """

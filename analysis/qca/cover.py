@@ -11,22 +11,40 @@ exactly by branch and bound:
 2. implicants that then cover nothing are dropped (they are in no minimal cover);
 3. the chart splits into independent blocks that share no column, solved
    separately and combined by Cartesian product;
-4. each block is searched depth-first, always branching on the column with the
-   fewest remaining implicants, and excluding the implicants of earlier
-   branches, so every cover is met exactly once; a block's minimum is found by
-   iterative deepening from a lower bound (columns with pairwise disjoint
-   implicant sets), so only minimum-size covers are collected.
+4. a block's minimal size comes from iterative deepening (small blocks) or an
+   exact integer program (HiGHS through scipy);
+5. the covers of that size are enumerated depth-first, branching on the column
+   with the fewest implicants left and excluding the implicants of earlier
+   branches, so that every cover is met exactly once.  Subtrees are pruned with
+   the bound ``sum over uncovered columns of 1 / (largest number of uncovered
+   columns an implicant of that column covers)``.
 
-Charts are lists of Python integers used as bit sets: ``chart[i]`` has bit ``j``
+When a chart has astronomically many minimal models, enumerating them is
+pointless; :class:`QCAError` is raised past ``max_models`` models or
+``max_work`` chart cells examined instead of running for ever (R runs out of memory).
+
+Charts are given as Python integers used as bit sets: ``chart[i]`` has bit ``j``
 set when implicant ``i`` covers column ``j``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import product
 
+import numpy as np
+
 from analysis.qca.errors import QCAError
+
+MAX_MODELS = 100_000
+# Search effort, in chart cells examined (about 10 s of work on a laptop).
+MAX_WORK = 4_000_000_000
+
+_HINT = "row dominance (row_dom=True, --row-dom) reduces it"
+
+# Blocks with more implicants than this get their minimum from an integer program.
+_ILP_ABOVE = 16
 
 
 def _bits(m: int) -> list[int]:
@@ -55,64 +73,97 @@ def row_dominance(chart: Sequence[int]) -> list[int]:
 
 
 class _Block:
-    """One independent block of the chart, re-indexed locally."""
+    """One independent block of the chart (implicants by columns, boolean)."""
 
-    def __init__(self, covers: list[int], ncols: int) -> None:
-        self.cov = covers
-        self.ncols = ncols
-        self.col_pis = [0] * ncols
-        for p, m in enumerate(covers):
-            for c in _bits(m):
-                self.col_pis[c] |= 1 << p
+    def __init__(self, chart: np.ndarray, max_models: int, max_work: int) -> None:
+        self.chart = chart
+        self.max_models = max_models
+        self.max_work = max_work
+        self.work = 0
         self.results: list[tuple[int, ...]] = []
 
-    def _lower_bound(self, uncovered: int, allowed: int) -> int:
-        cols = sorted(_bits(uncovered), key=lambda c: (self.col_pis[c] & allowed).bit_count())
-        used = count = 0
-        for c in cols:
-            m = self.col_pis[c] & allowed
-            if not m & used:
-                count += 1
-                used |= m
-        return count
-
-    def _search(self, uncovered: int, allowed: int, chosen: list[int], budget: int) -> None:
-        if not uncovered:
+    def _search(
+        self, uncovered: np.ndarray, allowed: np.ndarray, chosen: list[int], budget: int
+    ) -> None:
+        self.work += self.chart.shape[0] * int(uncovered.sum()) + 1
+        if self.work > self.max_work:
+            n_pis, n_cols = self.chart.shape
+            raise QCAError(
+                f"the prime implicant chart ({n_pis} implicants, {n_cols} configurations) "
+                f"is too ambiguous to list all its minimal models; {_HINT}"
+            )
+        if not uncovered.any():
             self.results.append(tuple(sorted(chosen)))
+            if len(self.results) > self.max_models:
+                raise QCAError(
+                    f"more than {self.max_models} equally minimal models; "
+                    f"the solution is too ambiguous to list; {_HINT}"
+                )
             return
         if budget == 0:
             return
-        best, best_count = -1, None
-        for c in _bits(uncovered):
-            cnt = (self.col_pis[c] & allowed).bit_count()
-            if cnt == 0:
-                return
-            if best_count is None or cnt < best_count:
-                best, best_count = c, cnt
-                if cnt == 1:
-                    break
-        if best_count != 1 and self._lower_bound(uncovered, allowed) > budget:
+        sub = self.chart[:, uncovered] & allowed[:, None]
+        per_col = sub.sum(axis=0)
+        if per_col.min() == 0:
             return
-        for p in _bits(self.col_pis[best] & allowed):
-            chosen.append(p)
-            self._search(uncovered & ~self.cov[p], allowed, chosen, budget - 1)
-            chosen.pop()
+        per_pi = sub.sum(axis=1)
+        if budget == 1:
+            for p in np.flatnonzero(per_pi == uncovered.sum()).tolist():
+                self._search(np.zeros_like(uncovered), allowed, [*chosen, p], 0)
+            return
+        best = np.where(sub, per_pi[:, None], 0).max(axis=0)
+        if math.ceil(float((1.0 / best).sum()) - 1e-9) > budget:
+            return
+        column = int(per_col.argmin())
+        candidates = np.flatnonzero(sub[:, column])
+        # Larger implicants first: covers are met sooner; the order does not
+        # change which covers are found.
+        candidates = candidates[np.argsort(-per_pi[candidates], kind="stable")]
+        allowed = allowed.copy()
+        for p in candidates.tolist():
+            self._search(uncovered & ~self.chart[p], allowed, [*chosen, p], budget - 1)
             # Later branches must not reuse p: those covers were all found here.
-            allowed &= ~(1 << p)
+            allowed[p] = False
 
-    def solve(self) -> tuple[int, list[tuple[int, ...]]]:
-        full = (1 << self.ncols) - 1
-        allowed = (1 << len(self.cov)) - 1
-        budget = max(1, self._lower_bound(full, allowed))
+    def _minimum(self) -> int:
+        n_pis, n_cols = self.chart.shape
+        full = np.ones(n_cols, dtype=bool)
+        allowed = np.ones(n_pis, dtype=bool)
+        if n_pis > _ILP_ABOVE:
+            from scipy.optimize import Bounds, LinearConstraint, milp
+
+            res = milp(
+                np.ones(n_pis),
+                constraints=LinearConstraint(self.chart.T.astype(float), lb=1),
+                integrality=np.ones(n_pis),
+                bounds=Bounds(0, 1),
+            )
+            if res.status == 0 and res.x is not None:
+                return int(round(res.fun))
+        per_pi = self.chart.sum(axis=1)
+        best = np.where(self.chart, per_pi[:, None], 0).max(axis=0)
+        budget = max(1, math.ceil(float((1.0 / best).sum()) - 1e-9))
         while True:
             self.results = []
             self._search(full, allowed, [], budget)
             if self.results:
-                return budget, self.results
+                return budget
             budget += 1
 
+    def solve(self) -> tuple[int, list[tuple[int, ...]]]:
+        size = self._minimum()
+        if not self.results:
+            n_pis, n_cols = self.chart.shape
+            self._search(np.ones(n_cols, dtype=bool), np.ones(n_pis, dtype=bool), [], size)
+        return size, self.results
 
-def minimal_covers(chart: Sequence[int], ncols: int) -> tuple[int, list[tuple[int, ...]]]:
+
+def minimal_covers(
+    chart: Sequence[int],
+    ncols: int,
+    max_models: int = MAX_MODELS,
+    max_work: int = MAX_WORK,
+) -> tuple[int, list[tuple[int, ...]]]:
     """All covers of the columns that use the fewest implicants.
 
     Parameters
@@ -121,6 +172,9 @@ def minimal_covers(chart: Sequence[int], ncols: int) -> tuple[int, list[tuple[in
         Bit set of covered columns for each implicant.
     ncols : int
         Number of columns.
+    max_models, max_work : int
+        Give up (``QCAError``) beyond this many minimal models, or once the
+        search has examined this many chart cells.
 
     Returns
     -------
@@ -155,13 +209,6 @@ def minimal_covers(chart: Sequence[int], ncols: int) -> tuple[int, list[tuple[in
         if not any(col_pis[c] & col_pis[d] == col_pis[d] for d in kept):
             kept.append(c)
     kept.sort()
-    reduced = []
-    for m in chart:
-        r = 0
-        for new, c in enumerate(kept):
-            if m >> c & 1:
-                r |= 1 << new
-        reduced.append(r)
     # Independent blocks: implicants linked through shared columns.
     parent = list(range(len(chart)))
 
@@ -177,26 +224,32 @@ def minimal_covers(chart: Sequence[int], ncols: int) -> tuple[int, list[tuple[in
             ra, rb = find(members[0]), find(p)
             if ra != rb:
                 parent[rb] = ra
+    kept_mask = 0
+    for c in kept:
+        kept_mask |= 1 << c
     groups: dict[int, list[int]] = {}
-    for p, m in enumerate(reduced):
-        if m:
+    for p, m in enumerate(chart):
+        if m & kept_mask:
             groups.setdefault(find(p), []).append(p)
     size = 0
     per_block: list[list[tuple[int, ...]]] = []
+    n_models = 1
     for pis in groups.values():
-        cols_mask = 0
+        block_mask = 0
         for p in pis:
-            cols_mask |= reduced[p]
-        cols = _bits(cols_mask)
-        local = []
-        for p in pis:
-            r = 0
-            for new, c in enumerate(cols):
-                if reduced[p] >> c & 1:
-                    r |= 1 << new
-            local.append(r)
-        k, found = _Block(local, len(cols)).solve()
+            block_mask |= chart[p] & kept_mask
+        position = {c: j for j, c in enumerate(_bits(block_mask))}
+        local = np.zeros((len(pis), len(position)), dtype=bool)
+        for i, p in enumerate(pis):
+            local[i, [position[c] for c in _bits(chart[p] & kept_mask)]] = True
+        k, found = _Block(local, max_models, max_work).solve()
         size += k
+        n_models *= len(found)
+        if n_models > max_models:
+            raise QCAError(
+                f"more than {max_models} equally minimal models; "
+                f"the solution is too ambiguous to list; {_HINT}"
+            )
         per_block.append([tuple(pis[i] for i in model) for model in found])
     models = sorted(tuple(sorted(sum(combo, ()))) for combo in product(*per_block))
     return size, models

@@ -215,38 +215,54 @@ def _pi_chart(tt: TruthTable, solved: _Solved) -> PIChart:
     return PIChart(names, tuple(rows), covers)
 
 
+def _memberships(tt: TruthTable, implicants: Sequence[Implicant]) -> np.ndarray:
+    """Cases-by-implicants membership matrix, cached on the truth table."""
+    cache = tt.cache.setdefault("membership", {})
+    for imp in implicants:
+        if imp not in cache:
+            cache[imp] = term_membership(tt.data.x, *imp)
+    return np.column_stack([cache[imp] for imp in implicants])
+
+
+def _term_table(
+    tt: TruthTable, implicants: tuple[Implicant, ...], below: float
+) -> tuple[tuple[TermFit, ...], SolutionFit]:
+    # The same model often comes out of several intermediate branches.
+    cache = tt.cache.setdefault("fit", {})
+    key = (implicants, below)
+    if key not in cache:
+        names = [format_term(*imp, tt.conditions) for imp in implicants]
+        term_fit, whole = sufficiency_table(_memberships(tt, implicants), tt.data.y, names, below)
+        cache[key] = (tuple(term_fit), whole)
+    return cache[key]
+
+
 def _fit(
     tt: TruthTable, solved: _Solved, prefix: str = "M"
 ) -> tuple[tuple[Model, ...], tuple[TermFit, ...], tuple[str, ...]]:
     used = sorted({i for model in solved.models for i in model})
-    names = {i: format_term(*solved.implicants[i], tt.conditions) for i in used}
-    x, y = tt.data.x, tt.data.y
-    column = {i: j for j, i in enumerate(used)}
-    members = np.column_stack([term_membership(x, *solved.implicants[i]) for i in used])
-    overall, overall_whole = sufficiency_table(members, y, [names[i] for i in used], ZERO_BELOW)
+    overall, overall_whole = _term_table(tt, tuple(solved.implicants[i] for i in used), ZERO_BELOW)
     single = len(solved.models) == 1
     models = []
     for number, model in enumerate(solved.models, start=1):
+        implicants = tuple(solved.implicants[i] for i in model)
         if single:
             term_fit, whole = overall, overall_whole
         else:
-            term_fit, whole = sufficiency_table(
-                members[:, [column[i] for i in model]],
-                y,
-                [names[i] for i in model],
-                ZERO_BELOW_MODELS,
-            )
+            term_fit, whole = _term_table(tt, implicants, ZERO_BELOW_MODELS)
         models.append(
             Model(
                 name=f"{prefix}{number}",
-                terms=tuple(names[i] for i in model),
-                implicants=tuple(solved.implicants[i] for i in model),
+                terms=tuple(t.term for t in term_fit),
+                implicants=implicants,
                 solution_fit=whole,
-                term_fit=tuple(term_fit),
+                term_fit=term_fit,
             )
         )
-    essential = tuple(names[i] for i in used if all(i in m for m in solved.models))
-    return tuple(models), tuple(overall), essential
+    essential = tuple(
+        t.term for i, t in zip(used, overall, strict=True) if all(i in m for m in solved.models)
+    )
+    return tuple(models), overall, essential
 
 
 def _assumptions(tt: TruthTable, solved: _Solved) -> list[np.ndarray]:
