@@ -1594,7 +1594,8 @@ def cross_case(
     first_solution = next(
         (x for x in qca_sentences[lang] if "一致性" in x or "consistency" in x), ""
     )
-    b.summary = f"{cluster_sentence} {first_solution}".strip()
+    # The index quotes the summary as plain text, so no Markdown code marks.
+    b.summary = f"{cluster_sentence} {first_solution}".strip().replace("`", "")
     b.data = {
         "truth_table": tt,
         "solutions": sols,
