@@ -1689,9 +1689,10 @@ def reliability_briefing(
             _t(
                 lang,
                 "每一轮比较两份独立编码：单元为“案例 × 编码”，α 为定序 Krippendorff α，κ 为“是否存在”（得分 > 0）的 Cohen κ。"
-                "“final”指案例文件中经裁决后的最终得分。",
+                "各轮的比较对象和说明见下表与 casebase/codings/rounds.yaml。",
                 "Each round compares two independent codings; a unit is a case x code; α is ordinal Krippendorff's α, "
-                "κ is Cohen's κ on presence (score > 0). 'final' means the adjudicated scores in the case files.",
+                "κ is Cohen's κ on presence (score > 0). Who was compared in each round is in the table and in "
+                "casebase/codings/rounds.yaml.",
             ),
             _t(
                 lang,
@@ -1747,8 +1748,8 @@ def reliability_briefing(
         b.sections[f"round_{rep['round']}"] = Section(
             _h(
                 lang,
-                f"{rep['round']}：各编码信度与分歧",
-                f"{rep['round']}: per-code agreement and disagreements",
+                f"第 {rep['round']} 轮：各编码信度与分歧",
+                f"Round {rep['round']}: per-code agreement and disagreements",
             ),
             [
                 fx.say(
@@ -1775,6 +1776,7 @@ def reliability_briefing(
                     "每个编码只有 5 个单元（5 个案例），单个编码的 α 很不稳定，只用于找出需要澄清定义的编码。",
                     "Each code has only 5 units (5 cases), so a single code's α is unstable; it only flags definitions to sharpen.",
                 ),
+                *([rep["note"]] if rep.get("note") else []),
             ],
             [
                 (
