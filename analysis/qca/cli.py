@@ -23,7 +23,7 @@ import pandas as pd
 from analysis.qca.data import prepare, split_names
 from analysis.qca.errors import QCAError
 from analysis.qca.fit import necessity_table
-from analysis.qca.minimize import minimize
+from analysis.qca.minimize import SOLUTION_TYPES, minimize
 from analysis.qca.report import (
     analysis_json,
     format_necessity,
@@ -85,6 +85,12 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--dir-exp",
         metavar="A=1,B=0,C=-",
         help="directional expectations; adds the intermediate solution",
+    )
+    p.add_argument(
+        "--solution",
+        choices=("all", *SOLUTION_TYPES),
+        default="all",
+        help="compute only this solution type (default: all; intermediate needs --dir-exp)",
     )
     p.add_argument(
         "--row-dom",
@@ -154,6 +160,11 @@ def _analyse(args: argparse.Namespace) -> tuple[dict, str]:
         requests.append(
             ("intermediate", {"include": "?", "dir_exp": args.dir_exp, "row_dom": row_dom})
         )
+    only = getattr(args, "solution", "all")
+    if only != "all":
+        if only == "intermediate" and args.dir_exp is None:
+            raise QCAError("--solution intermediate needs --dir-exp")
+        requests = [r for r in requests if r[0] == only]
     for kind, kwargs in requests:
         try:
             solutions[kind] = minimize(tt, **kwargs)
@@ -185,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     --------
     >>> args = argparse.Namespace(data="/nonexistent.csv", outcome="Y", conditions=None,
     ...     case_col=None, incl_cut="1", n_cut=1, pri_cut=0.0, dir_exp=None,
-    ...     row_dom=False, necessity=False, format="text")
+    ...     solution="all", row_dom=False, necessity=False, format="text")
     >>> run(args)
     2
     """

@@ -43,8 +43,10 @@ MAX_WORK = 4_000_000_000
 
 _HINT = "row dominance (row_dom=True, --row-dom) reduces it"
 
-# Blocks with more implicants than this get their minimum from an integer program.
+# Blocks with more implicants than this get their minimum from an integer program,
+# unless a quick search (this much work) finds covers at the lower bound.
 _ILP_ABOVE = 16
+_QUICK_WORK = 20_000_000
 
 
 def _bits(m: int) -> list[int]:
@@ -125,11 +127,28 @@ class _Block:
             # Later branches must not reuse p: those covers were all found here.
             allowed[p] = False
 
+    def _bound(self) -> int:
+        per_pi = self.chart.sum(axis=1)
+        best = np.where(self.chart, per_pi[:, None], 0).max(axis=0)
+        return max(1, math.ceil(float((1.0 / best).sum()) - 1e-9))
+
     def _minimum(self) -> int:
         n_pis, n_cols = self.chart.shape
         full = np.ones(n_cols, dtype=bool)
         allowed = np.ones(n_pis, dtype=bool)
+        budget = self._bound()
         if n_pis > _ILP_ABOVE:
+            # Often the bound is already the minimum: try it cheaply first.
+            limit, self.max_work = self.max_work, min(self.max_work, _QUICK_WORK)
+            try:
+                self._search(full, allowed, [], budget)
+            except QCAError:
+                self.results = []
+            finally:
+                self.max_work = limit
+            if self.results:
+                return budget
+            self.results, self.work = [], 0
             from scipy.optimize import Bounds, LinearConstraint, milp
 
             res = milp(
@@ -140,9 +159,6 @@ class _Block:
             )
             if res.status == 0 and res.x is not None:
                 return int(round(res.fun))
-        per_pi = self.chart.sum(axis=1)
-        best = np.where(self.chart, per_pi[:, None], 0).max(axis=0)
-        budget = max(1, math.ceil(float((1.0 / best).sum()) - 1e-9))
         while True:
             self.results = []
             self._search(full, allowed, [], budget)
@@ -151,6 +167,8 @@ class _Block:
             budget += 1
 
     def solve(self) -> tuple[int, list[tuple[int, ...]]]:
+        if self.chart.shape[0] == 1:
+            return 1, [(0,)]
         size = self._minimum()
         if not self.results:
             n_pis, n_cols = self.chart.shape

@@ -308,8 +308,11 @@ def _intermediate(
                 solved = _Solved(c_sol.implicants, c_sol.explained, c_sol.chart, (tuple(c_model),))
             else:
                 easy = easy_counterfactuals(c_terms, p_terms, sa, des)
-                on = np.union1d(tt.configs_with(["1", "C"] if "C" in include else ["1"]), easy)
-                solved = _solve_chart(tt, qmc_primes(on, tt.k), c_sol.explained, row_dom)
+                key = ("intermediate", "C" in include, row_dom, easy.tobytes())
+                if key not in tt.cache:
+                    on = np.union1d(tt.configs_with(["1", "C"] if "C" in include else ["1"]), easy)
+                    tt.cache[key] = _solve_chart(tt, qmc_primes(on, tt.k), c_sol.explained, row_dom)
+                solved = tt.cache[key]
             models, overall, essential = _fit(tt, solved)
             difficult = sa[~np.isin(sa, easy)]
             branches.append(
