@@ -308,9 +308,11 @@ def _intermediate(
                 solved = _Solved(c_sol.implicants, c_sol.explained, c_sol.chart, (tuple(c_model),))
             else:
                 easy = easy_counterfactuals(c_terms, p_terms, sa, des)
-                key = ("intermediate", "C" in include, row_dom, easy.tobytes())
+                key = ("intermediate", row_dom, easy.tobytes())
                 if key not in tt.cache:
-                    on = np.union1d(tt.configs_with(["1", "C"] if "C" in include else ["1"]), easy)
+                    # As in R, only the explained rows and the easy counterfactuals
+                    # are positive here, even when contradictions are included.
+                    on = np.union1d(c_sol.explained, easy)
                     tt.cache[key] = _solve_chart(tt, qmc_primes(on, tt.k), c_sol.explained, row_dom)
                 solved = tt.cache[key]
             models, overall, essential = _fit(tt, solved)
