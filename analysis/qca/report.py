@@ -86,7 +86,13 @@ def solution_json(solution: Solution) -> dict:
 
 
 def necessity_json(fits: Sequence[NecessityFit]) -> list[dict]:
-    """The ``necessity`` member of the command's JSON."""
+    """The ``necessity`` member of the command's JSON.
+
+    Examples
+    --------
+    >>> necessity_json([NecessityFit("~A", 1.0, 0.5, 0.6)])[0]["condition"]
+    '~A'
+    """
     return [
         {"condition": f.condition, "inclN": _num(f.inclN), "RoN": _num(f.RoN), "covN": _num(f.covN)}
         for f in fits
@@ -180,18 +186,10 @@ def _model_line(model: Model, essential: Sequence[str], outcome: str) -> str:
     return f"{model.name}: {body} {_arrow(model)} {outcome}"
 
 
-def _fit_table(
-    rows: Sequence[TermFit],
-    totals: Sequence[tuple[str, Sequence[float]]],
-    extra: Sequence[str] = (),
-) -> list[str]:
+def _fit_table(rows: Sequence[TermFit], totals: Sequence[tuple[str, Sequence[float]]]) -> list[str]:
     width = max([len(t.term) for t in rows] + [len(n) for n, _ in totals] + [2])
     num_w = len(str(len(rows)))
-    header = (
-        " " * (num_w + 2 + width)
-        + "  inclS   PRI   covS   covU"
-        + "".join(f"  {e:>5}" for e in extra)
-    )
+    header = " " * (num_w + 2 + width) + "  inclS   PRI   covS   covU"
     sep = "-" * len(header)
     out = [header, sep]
     for i, t in enumerate(rows, start=1):
@@ -237,6 +235,44 @@ def format_solution(solution: Solution, title: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def _combined_table(
+    models: Sequence[Model], overall: Sequence[TermFit], essential: Sequence[str]
+) -> list[str]:
+    """R's table for several models: essential terms first, then one covU column per model."""
+    rows = [t for t in overall if t.term in essential] + [
+        t for t in overall if t.term not in essential
+    ]
+    width = max([len(t.term) for t in rows] + [len(m.name) for m in models] + [2])
+    num_w = len(str(len(rows)))
+    header = (
+        " " * (num_w + 2 + width)
+        + "  inclS   PRI   covS   covU"
+        + "".join(f"  {'(' + m.name + ')':>5}" for m in models)
+    )
+    sep = "-" * len(header)
+    within = [{f.term: f.covU for f in m.term_fit} for m in models]
+    out = [sep, header, sep]
+    for i, t in enumerate(rows, start=1):
+        line = (
+            f"{str(i).rjust(num_w)}  {t.term.rjust(width)}  {_fmt(t.inclS)}  {_fmt(t.PRI)}  "
+            f"{_fmt(t.covS)}  {_fmt(t.covU)}"
+        )
+        for covu in within:
+            line += f"  {_fmt(covu[t.term])}" if t.term in covu else "       "
+        out.append(line.rstrip())
+        if i == len([r for r in rows if r.term in essential]) and i < len(rows):
+            out.append(sep)
+    out.append(sep)
+    for m in models:
+        fit = m.solution_fit
+        out.append(
+            " " * (num_w + 2)
+            + f"{m.name.rjust(width)}  "
+            + "  ".join(_fmt(v) for v in (fit.inclS, fit.PRI, fit.covS))
+        )
+    return out
+
+
 def _models_block(
     models: Sequence[Model], overall: Sequence[TermFit], essential: Sequence[str], outcome: str
 ) -> list[str]:
@@ -247,22 +283,7 @@ def _models_block(
         fit = m.solution_fit
         lines.extend(_fit_table(m.term_fit, [(m.name, (fit.inclS, fit.PRI, fit.covS))]))
     elif len(models) <= _MAX_COMBINED_MODELS:
-        extra = [f"({m.name})" for m in models]
-        table = _fit_table(overall, [], extra)
-        for row_index, t in enumerate(overall):
-            cells = []
-            for m in models:
-                within = {f.term: f.covU for f in m.term_fit}
-                cells.append(f"  {_fmt(within[t.term])}" if t.term in within else "       ")
-            table[2 + row_index] += "".join(cells)
-        lines.extend(table)
-        for m in models:
-            fit = m.solution_fit
-            lines.append(
-                " " * (len(str(len(overall))) + 2)
-                + f"{m.name.rjust(max(len(t.term) for t in overall))}  "
-                + "  ".join(_fmt(v) for v in (fit.inclS, fit.PRI, fit.covS))
-            )
+        lines.extend(_combined_table(models, overall, essential))
     else:
         for m in models:
             fit = m.solution_fit
