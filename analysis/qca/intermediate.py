@@ -42,8 +42,9 @@ def parse_dir_exp(
     """Read directional expectations.
 
     Accepted forms: a mapping ``{"A": 1, "B": 0, "C": "-"}``; a string
-    ``"A=1,B=0,C=-"``; or R's form, a list (or comma-separated string) of
-    literals and conjunctions such as ``["DEV", "~URB", "~LIT*IND"]``.
+    ``"A=1,B=0,C=-"``; R's form, a list (or comma-separated string) of
+    literals and conjunctions such as ``["DEV", "~URB", "~LIT*IND"]``; or R's
+    older positional form ``[1, 0, "-"]``, one value per condition.
 
     Examples
     --------
@@ -51,6 +52,8 @@ def parse_dir_exp(
     ((4, 4), (2, 0))
     >>> parse_dir_exp(["A", "~B*C"], ["A", "B", "C"]).rows
     ((4, 4), (3, 1))
+    >>> parse_dir_exp([1, 0, "-"], ["A", "B", "C"]).rows
+    ((4, 4), (2, 0))
     """
     k = len(conditions)
     index = {c: i for i, c in enumerate(conditions)}
@@ -67,6 +70,13 @@ def parse_dir_exp(
             dir_exp = pairs
         else:
             dir_exp = parts
+    if not isinstance(dir_exp, Mapping):
+        values = [str(v).strip() for v in dir_exp]
+        if values and all(v in ("0", "1", "-") for v in values):
+            # R's older positional form, dir.exp = c(1, 0, "-", ...).
+            if len(values) != k:
+                raise QCAError("positional directional expectations need one value per condition")
+            dir_exp = dict(zip(conditions, values, strict=True))
     if isinstance(dir_exp, Mapping):
         for name, value in dir_exp.items():
             if name not in index:
