@@ -339,8 +339,14 @@ def _intermediate(
         only = branches[0]
         overall, essential = only.term_fit_overall, only.essential
     else:
-        overall = tuple(t for b in branches for t in b.term_fit_overall)
-        essential = tuple(sorted(set.intersection(*(set(m.terms) for m in flat)), key=lambda s: s))
+        # Across branches: every implicant of any intermediate model, covU
+        # against all of them, as R does within one branch.
+        union = sorted(
+            {imp for m in flat for imp in m.implicants}, key=lambda imp: sort_key(*imp, tt.k, False)
+        )
+        overall, _ = _term_table(tt, tuple(union), ZERO_BELOW)
+        in_all = set.intersection(*(set(m.terms) for m in flat))
+        essential = tuple(t.term for t in overall if t.term in in_all)
     named = tuple(
         Model(f"M{i}", m.terms, m.implicants, m.solution_fit, m.term_fit)
         for i, m in enumerate(flat, start=1)

@@ -116,3 +116,16 @@ def test_all_dash_expectations_give_the_conservative_models(load_dataset):
     tt = truth_table(load_dataset("LC"), "SURV", LIPSET)
     inter = minimize(tt, "?", dir_exp="DEV=-,URB=-,LIT=-,IND=-,STB=-")
     assert terms(inter) == terms(minimize(tt))
+
+
+def test_hopelessly_ambiguous_charts_fail_cleanly():
+    from analysis.qca.cover import minimal_covers
+
+    # Four columns, each coverable by two interchangeable implicants: 16 models.
+    chart = [1 << (i // 2) for i in range(8)]
+    assert minimal_covers(chart, 4)[0] == 4
+    assert len(minimal_covers(chart, 4)[1]) == 16
+    with pytest.raises(QCAError, match="too ambiguous"):
+        minimal_covers(chart, 4, max_models=10)
+    with pytest.raises(QCAError, match="too ambiguous"):
+        minimal_covers([0b11, 0b01, 0b10] * 10, 2, max_work=5)
