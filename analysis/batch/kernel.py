@@ -146,11 +146,16 @@ def reset(cwd, seed):
         import matplotlib
         rc = matplotlib.rcParams
         # Same raw restore as matplotlib.rc_context uses on exit.
-        getattr(rc, "_update_raw", lambda d: dict.update(rc, d))(_snap["rc"])
         plt = sys.modules.get("matplotlib.pyplot")
         if plt is not None and _snap.get("backend") and plt.get_backend() != _snap["backend"]:
             # A notebook called matplotlib.use(); the next one must not inherit it.
-            plt.switch_backend(_snap["backend"])
+            # Back to inline goes through IPython, which also re-registers the
+            # figure formatters and display hooks the switch away removed.
+            if "inline" in _snap["backend"]:
+                ip.enable_matplotlib("inline")
+            else:
+                plt.switch_backend(_snap["backend"])
+        getattr(rc, "_update_raw", lambda d: dict.update(rc, d))(_snap["rc"])
     if "pandas" in sys.modules:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

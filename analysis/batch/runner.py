@@ -166,6 +166,14 @@ def _rel(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
 
+def _shown(path: Path, root: Path) -> str:
+    """Path for messages: relative to the project when inside it, else absolute."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _section(run: Run) -> str:
     stem = Path(run.notebook).stem
     return SECTIONS.get(stem, stem)
@@ -397,7 +405,7 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
                     audit = paths["notebook"] if paths["notebook"].exists() else None
                     failure = Failure(name, run.notebook, err.get("message", "failed"),
                                       err.get("cell_index"), err.get("source_cell_index"),
-                                      err.get("line"), _rel(audit, root) if audit else None)
+                                      err.get("line"), _shown(audit, root) if audit else None)
                     manifest.failures[name] = {**err, "key": keys[name], "at": utc_now()}
                     result.failed.append(failure)
                 # Entry goes in only now that the files are in place: a kill before
