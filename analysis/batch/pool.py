@@ -43,6 +43,8 @@ class WorkerPool:
     close_in_child : iterable of int
         File descriptors the workers must not keep open (the batch lock: a
         worker outliving a killed batch must not keep the output locked).
+    pdf : bool
+        Whether jobs will render PDFs (workers then warm WeasyPrint up too).
     """
 
     def __init__(
@@ -52,12 +54,14 @@ class WorkerPool:
         log_dir: str | os.PathLike[str] | None = None,
         max_respawns: int = 4,
         close_in_child: Iterable[int] = (),
+        pdf: bool = True,
     ) -> None:
         self.size = max(1, jobs or os.cpu_count() or 1)
         self.preload = tuple(preload)
         self.log_dir = os.fspath(log_dir) if log_dir else None
         self.respawns_left = max_respawns
         self.close_in_child = tuple(close_in_child)
+        self.pdf = pdf
         # fork: the batch process holds nothing yet that a child must not inherit,
         # and forking skips re-importing the batch machinery in every worker.
         self._ctx = multiprocessing.get_context("fork")
@@ -77,7 +81,7 @@ class WorkerPool:
         proc = self._ctx.Process(
             target=worker_main,
             args=(worker_id, self._tasks, self._results, self.preload, self.log_dir,
-                  self.close_in_child),
+                  self.close_in_child, self.pdf),
             name=f"workbench-worker-{worker_id}",
             daemon=True,
         )

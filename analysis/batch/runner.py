@@ -357,13 +357,20 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
     if own_pool:
         # Start the kernels first: they boot while the parent validates the plan.
         pool = WorkerPool(min(jobs or os.cpu_count() or 1, len(stale)), preload=preload,
-                          log_dir=out / ".logs", close_in_child=(lock_fd,))
+                          log_dir=out / ".logs", close_in_child=(lock_fd,), pdf=pdf)
     try:
         _fast_imports()
         if validator == "default":
             validator = _default_validator(root)
         validate_runs(stale, root, source, validator)
 
+        # Longest first (by last build's timings) so no worker is left with a long
+        # report at the end while the others idle; never-built runs keep plan order.
+        def last_seconds(item: tuple[int, Run]) -> float:
+            entry = manifest.runs.get(item[1].output) or {}
+            return -float((entry.get("execute_seconds") or 0) + (entry.get("render_seconds") or 0))
+
+        stale = sorted(stale, key=last_seconds)
         job_list = [
             Job(index, run.output, str(root / run.notebook), run.notebook, dict(run.parameters),
                 run.title, run.summary, str(out), casebase_hash, code_version,

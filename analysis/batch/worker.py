@@ -171,7 +171,7 @@ def run_job(kernel: Any, job: Job) -> dict[str, Any]:
     return result
 
 
-def _warm_renderer() -> None:
+def _warm_renderer(pdf: bool = True) -> None:
     """Render a throw-away report so the first real one does not pay the set-up.
 
     nbconvert (template compilation, Markdown and Pygments set-up), fontconfig
@@ -189,7 +189,9 @@ def _warm_renderer() -> None:
                                            execution_count=1)]
     nb.cells.append(cell)
     try:
-        render_pdf(render_html(nb, Provenance("-", "-")))
+        html = render_html(nb, Provenance("-", "-"))
+        if pdf:
+            render_pdf(html)
     except Exception:  # a real job will report the problem properly
         pass
 
@@ -221,7 +223,8 @@ def _on_sigterm(*_: object) -> None:
 
 
 def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ...],
-                log_dir: str | None, close_fds: tuple[int, ...] = ()) -> None:
+                log_dir: str | None, close_fds: tuple[int, ...] = (),
+                warm_pdf: bool = True) -> None:
     """Worker process body: start a kernel, then serve jobs until ``None``."""
     _die_with_parent()
     for fd in close_fds:
@@ -243,9 +246,8 @@ def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ..
         kernel.launch()
         # Import the rendering stack while the kernel boots and imports its preload.
         import papermill  # noqa: F401
-        import weasyprint  # noqa: F401
 
-        _warm_renderer()
+        _warm_renderer(pdf=warm_pdf)
         kernel.wait_ready()
         results.put(("ready", worker_id, kernel.preload_failures))
         while True:
