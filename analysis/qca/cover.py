@@ -84,17 +84,21 @@ class _Block:
         self.work = 0
         self.results: list[tuple[int, ...]] = []
 
-    def _search(
-        self, uncovered: np.ndarray, allowed: np.ndarray, chosen: list[int], budget: int
-    ) -> None:
-        self.work += self.chart.shape[0] * int(uncovered.sum()) + 1
+    def _search(self, chart: np.ndarray, ids: np.ndarray, chosen: list[int], budget: int) -> None:
+        """Record every cover of ``chart``'s columns by exactly ``budget`` more rows.
+
+        ``chart`` holds only the implicants still allowed (original indices in
+        ``ids``) and the columns still uncovered, so deeper nodes get cheaper.
+        """
+        self.work += chart.size + 1
         if self.work > self.max_work:
             n_pis, n_cols = self.chart.shape
             raise QCAError(
                 f"the prime implicant chart ({n_pis} implicants, {n_cols} configurations) "
                 f"is too ambiguous to list all its minimal models; {_HINT}"
             )
-        if not uncovered.any():
+        n_cols = chart.shape[1]
+        if n_cols == 0:
             self.results.append(tuple(sorted(chosen)))
             if len(self.results) > self.max_models:
                 raise QCAError(
@@ -102,30 +106,37 @@ class _Block:
                     f"the solution is too ambiguous to list; {_HINT}"
                 )
             return
-        if budget == 0:
+        if budget == 0 or chart.shape[0] == 0:
             return
-        sub = self.chart[:, uncovered] & allowed[:, None]
-        per_col = sub.sum(axis=0)
+        per_pi = chart.sum(axis=1)
+        if budget == 1:
+            for p in np.flatnonzero(per_pi == n_cols).tolist():
+                self._search(chart[:0, :0], ids[:0], [*chosen, int(ids[p])], 0)
+            return
+        # An implicant can only be part of a cover if, with budget - 1 of the
+        # largest others, it can reach every column.
+        keep = per_pi >= max(1, n_cols - (budget - 1) * int(per_pi.max()))
+        if not keep.all():
+            chart, ids, per_pi = chart[keep], ids[keep], per_pi[keep]
+        per_col = chart.sum(axis=0)
         if per_col.min() == 0:
             return
-        per_pi = sub.sum(axis=1)
-        if budget == 1:
-            for p in np.flatnonzero(per_pi == uncovered.sum()).tolist():
-                self._search(np.zeros_like(uncovered), allowed, [*chosen, p], 0)
-            return
-        best = np.where(sub, per_pi[:, None], 0).max(axis=0)
+        best = np.where(chart, per_pi[:, None], 0).max(axis=0)
         if math.ceil(float((1.0 / best).sum()) - 1e-9) > budget:
             return
         column = int(per_col.argmin())
-        candidates = np.flatnonzero(sub[:, column])
+        candidates = np.flatnonzero(chart[:, column])
         # Larger implicants first: covers are met sooner; the order does not
         # change which covers are found.
         candidates = candidates[np.argsort(-per_pi[candidates], kind="stable")]
-        allowed = allowed.copy()
+        allowed = np.ones(len(ids), dtype=bool)
         for p in candidates.tolist():
-            self._search(uncovered & ~self.chart[p], allowed, [*chosen, p], budget - 1)
-            # Later branches must not reuse p: those covers were all found here.
+            # Later branches must not reuse earlier candidates: those covers
+            # were all found in the earlier branches.
             allowed[p] = False
+            rest = ~chart[p]
+            useful = allowed & chart[:, rest].any(axis=1)
+            self._search(chart[useful][:, rest], ids[useful], [*chosen, int(ids[p])], budget - 1)
 
     def _bound(self) -> int:
         per_pi = self.chart.sum(axis=1)
@@ -133,15 +144,14 @@ class _Block:
         return max(1, math.ceil(float((1.0 / best).sum()) - 1e-9))
 
     def _minimum(self) -> int:
-        n_pis, n_cols = self.chart.shape
-        full = np.ones(n_cols, dtype=bool)
-        allowed = np.ones(n_pis, dtype=bool)
+        n_pis = self.chart.shape[0]
+        ids = np.arange(n_pis)
         budget = self._bound()
         if n_pis > _ILP_ABOVE:
             # Often the bound is already the minimum: try it cheaply first.
             limit, self.max_work = self.max_work, min(self.max_work, _QUICK_WORK)
             try:
-                self._search(full, allowed, [], budget)
+                self._search(self.chart, ids, [], budget)
             except QCAError:
                 self.results = []
             finally:
@@ -161,7 +171,7 @@ class _Block:
                 return int(round(res.fun))
         while True:
             self.results = []
-            self._search(full, allowed, [], budget)
+            self._search(self.chart, ids, [], budget)
             if self.results:
                 return budget
             budget += 1
@@ -171,8 +181,7 @@ class _Block:
             return 1, [(0,)]
         size = self._minimum()
         if not self.results:
-            n_pis, n_cols = self.chart.shape
-            self._search(np.ones(n_cols, dtype=bool), np.ones(n_pis, dtype=bool), [], size)
+            self._search(self.chart, np.arange(self.chart.shape[0]), [], size)
         return size, self.results
 
 

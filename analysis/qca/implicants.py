@@ -18,6 +18,23 @@ from analysis.qca.errors import QCAError
 Implicant = tuple[int, int]
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an integer array.
+
+    A sort-based ``np.unique``: numpy's own, hash-based for integers, is much
+    slower on the millions of mostly distinct keys the prime implicant search makes.
+
+    Examples
+    --------
+    >>> sorted_unique(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    arr = np.sort(np.asarray(values, dtype=np.int64).ravel())
+    if len(arr) < 2:
+        return arr
+    return arr[np.concatenate(([True], arr[1:] != arr[:-1]))]
+
+
 def condition_bit(index: int, k: int) -> int:
     """Return the bit that stores condition ``index`` of ``k``.
 

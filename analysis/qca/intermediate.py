@@ -17,7 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.qca.errors import QCAError
-from analysis.qca.implicants import Implicant, condition_bit, expand, parse_term
+from analysis.qca.implicants import (
+    Implicant,
+    condition_bit,
+    expand,
+    parse_term,
+    sorted_unique,
+)
 
 
 @dataclass(frozen=True)
@@ -109,8 +115,11 @@ def simplifying_assumptions(
     """
     if not model:
         return np.empty(0, dtype=np.int64)
-    covered = np.unique(np.concatenate([expand(m, b, k) for m, b in model]))
-    return covered[~np.isin(covered, explained)]
+    covered = sorted_unique(np.concatenate([expand(m, b, k) for m, b in model]))
+    explained = sorted_unique(explained)
+    pos = np.minimum(np.searchsorted(explained, covered), max(len(explained) - 1, 0))
+    hit = explained[pos] == covered if len(explained) else np.zeros(len(covered), dtype=bool)
+    return covered[~hit]
 
 
 def _strip_term(comp: Implicant, pars: Implicant, des: DirectionalExpectations) -> Implicant:

@@ -30,7 +30,13 @@ from analysis.qca.fit import (
     TermFit,
     sufficiency_table,
 )
-from analysis.qca.implicants import Implicant, format_term, sort_key, term_membership
+from analysis.qca.implicants import (
+    Implicant,
+    format_term,
+    sort_key,
+    sorted_unique,
+    term_membership,
+)
 from analysis.qca.intermediate import (
     DirectionalExpectations,
     easy_counterfactuals,
@@ -312,7 +318,7 @@ def _intermediate(
                 if key not in tt.cache:
                     # As in R, only the explained rows and the easy counterfactuals
                     # are positive here, even when contradictions are included.
-                    on = np.union1d(c_sol.explained, easy)
+                    on = sorted_unique(np.concatenate([c_sol.explained, easy]))
                     tt.cache[key] = _solve_chart(tt, qmc_primes(on, tt.k), c_sol.explained, row_dom)
                 solved = tt.cache[key]
             models, overall, essential = _fit(tt, solved)

@@ -25,7 +25,7 @@ from itertools import combinations
 
 import numpy as np
 
-from analysis.qca.implicants import Implicant
+from analysis.qca.implicants import Implicant, sorted_unique
 
 # Work on at most this many (configuration, mask) pairs at a time.
 _CHUNK_CELLS = 2_000_000
@@ -45,8 +45,8 @@ def _projected_keys(configs: np.ndarray, masks: np.ndarray, k: int) -> np.ndarra
     for start in range(0, len(masks), step):
         m = masks[start : start + step]
         keys = (m[None, :] << k) | (configs[:, None] & m[None, :])
-        parts.append(np.unique(keys))
-    return np.unique(np.concatenate(parts))
+        parts.append(sorted_unique(keys))
+    return sorted_unique(np.concatenate(parts))
 
 
 def _in_sorted(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
@@ -109,8 +109,8 @@ def ccubes_primes(positive: np.ndarray, negative: np.ndarray, k: int) -> list[Im
     >>> sorted(ccubes_primes(np.array([0b11]), np.array([0b00]), 2))
     [(1, 1), (2, 2)]
     """
-    pos = np.unique(np.asarray(positive, dtype=np.int64))
-    neg = np.unique(np.asarray(negative, dtype=np.int64))
+    pos = sorted_unique(positive)
+    neg = sorted_unique(negative)
     found: list[Implicant] = []
     covered = np.zeros(len(pos), dtype=bool)
     lower = np.empty(0, dtype=np.int64)
@@ -155,7 +155,7 @@ def qmc_primes(on: np.ndarray, k: int) -> list[Implicant]:
     """
     full = (1 << k) - 1
     # Key: free (minimised) bits above, fixed values below; free value bits are 0.
-    current = np.unique(np.asarray(on, dtype=np.int64))
+    current = sorted_unique(on)
     primes: list[np.ndarray] = []
     while len(current):
         free = current >> k
@@ -176,7 +176,7 @@ def qmc_primes(on: np.ndarray, k: int) -> list[Implicant]:
             merged[np.searchsorted(current, partner[ok])] = True
             nxt.append(((free[idx] | bit) << k) | vals[idx])
         primes.append(current[~merged])
-        current = np.unique(np.concatenate(nxt)) if nxt else np.empty(0, dtype=np.int64)
+        current = sorted_unique(np.concatenate(nxt)) if nxt else np.empty(0, dtype=np.int64)
     out = []
     for arr in primes:
         for key in arr.tolist():
