@@ -222,6 +222,10 @@ def test_incremental_rebuild_and_force(project: Path, pool: WorkerPool) -> None:
                        encoding="utf-8")
     assert batch(project, changed, pool).built == ["text"]
 
+    # Built without PDFs; asking for them rebuilds, and they then stay fresh.
+    assert sorted(batch(project, changed, pool, pdf=True).built) == ["ok", "text"]
+    assert batch(project, changed, pool, pdf=True).built == []
+
     forced = batch(project, changed, pool, force=True)
     assert sorted(forced.built) == ["ok", "text"]
     # A deleted report is noticed and rebuilt.

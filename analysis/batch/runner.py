@@ -148,9 +148,11 @@ def _lock(out: Path, wait: float = 3.0) -> Any:
             time.sleep(0.05)
 
 
-def _is_fresh(entry: dict | None, key: str, out: Path, output: str) -> bool:
+def _is_fresh(entry: dict | None, key: str, out: Path, output: str, pdf: bool) -> bool:
     if not entry or entry.get("key") != key:
         return False
+    if pdf and "pdf" not in entry.get("files", {}):
+        return False  # built with --no-pdf, PDF wanted now
     paths = output_paths(out, output)
     for kind, size in entry.get("files", {}).items():
         path = paths.get(kind)
@@ -322,7 +324,7 @@ def run_batch(
             keys[run.output] = hashing.run_key(nb_hash, params_hash, casebase_hash, code_hash)
             if (not force and run.output not in manifest.failures
                     and _is_fresh(manifest.runs.get(run.output), keys[run.output], out,
-                                  run.output)):
+                                  run.output, pdf)):
                 result.skipped.append(run.output)
             else:
                 stale.append((index, run))
