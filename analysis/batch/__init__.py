@@ -88,6 +88,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                    help="per-cell execution timeout (default: 900)")
     p.add_argument("--root", default=".", help="project root (default: current directory)")
+    p.add_argument("--sources", metavar="DIR", default=None,
+                   help="folder of source texts for the reports that quote or analyse them "
+                        "(default: $WORKBENCH_SOURCES)")
     p.set_defaults(func=main)
 
 
@@ -95,6 +98,12 @@ def main(args: argparse.Namespace) -> int:
     """Entry point of ``workbench batch``; returns the exit code."""
     from analysis.batch.runner import BatchBusyError
 
+    if getattr(args, "sources", None):
+        import os
+        from pathlib import Path
+
+        # Worker kernels inherit the environment; the notebooks read the corpus from it.
+        os.environ["WORKBENCH_SOURCES"] = str(Path(args.sources).resolve())
     try:
         result = run_batch(plan_file=args.plan, root=args.root, out_dir=args.out,
                            jobs=args.jobs, force=args.force, pdf=args.pdf,

@@ -319,8 +319,10 @@ def run_batch(
                 nb_hash = hashing.file_digest(nb_path, cache, run.notebook)
             except OSError:
                 nb_hash = "missing"
+            # The corpus folder changes what the corpus and evidence reports can show.
             params_hash = hashing.canonical_hash(
-                {"parameters": run.parameters, "title": run.title, "summary": run.summary})
+                {"parameters": run.parameters, "title": run.title, "summary": run.summary,
+                 "sources": os.environ.get("WORKBENCH_SOURCES", "")})
             keys[run.output] = hashing.run_key(nb_hash, params_hash, casebase_hash, code_hash)
             if (not force and run.output not in manifest.failures
                     and _is_fresh(manifest.runs.get(run.output), keys[run.output], out,
