@@ -286,7 +286,7 @@ img { max-width: 100%%; height: auto; }
 pre { white-space: pre-wrap; word-wrap: break-word; font-size: 13px; margin: .3em 0;
       font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace, %(stack)s; }
 table { border-collapse: collapse; margin: .6em 0; font-size: 13px; }
-th, td { border: 1px solid var(--rule); padding: .25em .6em; text-align: right;
+th, td { border: 1px solid var(--rule); padding: .25em .6em; text-align: left;
          vertical-align: top; }
 th { background: #f6f8fa; }
 thead th { border-bottom: 2px solid var(--muted); }
