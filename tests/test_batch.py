@@ -234,6 +234,19 @@ def test_incremental_rebuild_and_force(project: Path, pool: WorkerPool) -> None:
     assert html != (project / "reports" / "ok.html").read_bytes()  # inputs did change
 
 
+def test_sources_folder_contents_trigger_rebuild(project: Path, pool: WorkerPool,
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = tmp_path / "corpus"
+    sources.mkdir()
+    (sources / "a.txt").write_text("基层治理", encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_SOURCES", str(sources))
+    assert batch(project, [TEXT], pool).built == ["text"]
+    assert batch(project, [TEXT], pool).built == []
+    (sources / "a.txt").write_text("基层治理创新", encoding="utf-8")
+    assert batch(project, [TEXT], pool).built == ["text"]
+
+
 def test_rerender_is_byte_identical(project: Path, pool: WorkerPool) -> None:
     plan = [OK, TEXT]
     batch(project, plan, pool, pdf=True)

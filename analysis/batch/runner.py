@@ -310,6 +310,10 @@ def run_batch(
         import analysis
 
         code_version = f"{analysis.__version__}+{code_hash[:12]}"
+        # $WORKBENCH_SOURCES (``--sources``): hashed by content, like the case base.
+        sources_dir = os.environ.get("WORKBENCH_SOURCES", "")
+        sources_hash = (hashing.tree_digest(sources_dir, cache=cache, base=root)
+                        if sources_dir else "")
         keys: dict[str, str] = {}
         stale: list[tuple[int, Run]] = []
         result = BatchResult(out_dir=out)
@@ -322,7 +326,7 @@ def run_batch(
             # The corpus folder changes what the corpus and evidence reports can show.
             params_hash = hashing.canonical_hash(
                 {"parameters": run.parameters, "title": run.title, "summary": run.summary,
-                 "sources": os.environ.get("WORKBENCH_SOURCES", "")})
+                 "sources": sources_dir, "sources_hash": sources_hash})
             keys[run.output] = hashing.run_key(nb_hash, params_hash, casebase_hash, code_hash)
             if (not force and run.output not in manifest.failures
                     and _is_fresh(manifest.runs.get(run.output), keys[run.output], out,
