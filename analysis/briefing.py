@@ -1626,6 +1626,38 @@ def adjudication_of(cb: CaseBase, case_id: str, code: str, round_id: str):
     return None
 
 
+def _round_sentences(cb: CaseBase, rep: dict[str, Any], lang: str) -> list[str]:
+    """The two headline sentences of a reliability round, in one language."""
+    lb = cb.labels(lang)
+    a, c2 = rep["coders"]
+    low = [
+        lb["code"].get(c, c)
+        for c, v in rep["per_code"].items()
+        if v["alpha"] is not None and v["alpha"] < 0.667
+    ]
+    return [
+        fx.say(
+            "reliability",
+            lang,
+            round=rep["round"],
+            version=rep["codebook_version"],
+            a=a,
+            b=c2,
+            units=rep["units"],
+            alpha=fx.fmt(rep["alpha_ordinal"], 3),
+            kappa=fx.fmt(rep["kappa_presence"], 3),
+            exact=fx.pct(rep["exact_agreement"]),
+        ),
+        fx.say(
+            "reliability_target",
+            lang,
+            ok=rep["alpha_ordinal"] >= 0.8,
+            n_low=len(low),
+            low=fx.joined(low, lang),
+        ),
+    ]
+
+
 def reliability_briefing(
     lang: str = "zh",
     casebase_dir: str | Path = "casebase",
@@ -1740,11 +1772,6 @@ def reliability_briefing(
                     ),
                 }
             )
-        low = [
-            lab["code"].get(c, c)
-            for c, v in rep["per_code"].items()
-            if v["alpha"] is not None and v["alpha"] < 0.667
-        ]
         b.sections[f"round_{rep['round']}"] = Section(
             _h(
                 lang,
@@ -1752,25 +1779,7 @@ def reliability_briefing(
                 f"Round {rep['round']}: per-code agreement and disagreements",
             ),
             [
-                fx.say(
-                    "reliability",
-                    lang,
-                    round=rep["round"],
-                    version=rep["codebook_version"],
-                    a=a,
-                    b=c2,
-                    units=rep["units"],
-                    alpha=fx.fmt(rep["alpha_ordinal"], 3),
-                    kappa=fx.fmt(rep["kappa_presence"], 3),
-                    exact=fx.pct(rep["exact_agreement"]),
-                ),
-                fx.say(
-                    "reliability_target",
-                    lang,
-                    ok=rep["alpha_ordinal"] >= 0.8,
-                    n_low=len(low),
-                    low=fx.joined(low, lang),
-                ),
+                *_round_sentences(cb, rep, lang),
                 _t(
                     lang,
                     "每个编码只有 5 个单元（5 个案例），单个编码的 α 很不稳定，只用于找出需要澄清定义的编码。",
@@ -1794,38 +1803,9 @@ def reliability_briefing(
     )
 
     def _findings(lg: str) -> list[str]:
-        lb = cb.labels(lg)
         out = []
         for rep in reports:
-            a, c2 = rep["coders"]
-            low = [
-                lb["code"].get(c, c)
-                for c, v in rep["per_code"].items()
-                if v["alpha"] is not None and v["alpha"] < 0.667
-            ]
-            out.append(
-                fx.say(
-                    "reliability",
-                    lg,
-                    round=rep["round"],
-                    version=rep["codebook_version"],
-                    a=a,
-                    b=c2,
-                    units=rep["units"],
-                    alpha=fx.fmt(rep["alpha_ordinal"], 3),
-                    kappa=fx.fmt(rep["kappa_presence"], 3),
-                    exact=fx.pct(rep["exact_agreement"]),
-                )
-            )
-            out.append(
-                fx.say(
-                    "reliability_target",
-                    lg,
-                    ok=rep["alpha_ordinal"] >= 0.8,
-                    n_low=len(low),
-                    low=fx.joined(low, lg),
-                )
-            )
+            out += _round_sentences(cb, rep, lg)
         out.append(
             _t(
                 lg,

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analysis.casebase import CaseBase
+from analysis.render import atomic_write
 
 ENCODING = "utf-8-sig"
 
@@ -129,20 +129,6 @@ _KEYS: dict[str, dict[str, Any]] = {
 }
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    # A half-written table must never replace a good one.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _integers(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
@@ -216,9 +202,9 @@ def export_tables(cb: CaseBase, out: str | os.PathLike[str]) -> list[Path]:
     for name, df in frames.items():
         path = out / f"{name}.csv"
         data = _integers(df).to_csv(index=False, lineterminator="\n").encode(ENCODING)
-        _atomic_write(path, data)
+        atomic_write(path, data)
         written.append(path)
     dp = json.dumps(datapackage(cb, frames), ensure_ascii=False, indent=2) + "\n"
-    _atomic_write(out / "datapackage.json", dp.encode("utf-8"))
+    atomic_write(out / "datapackage.json", dp.encode("utf-8"))
     written.append(out / "datapackage.json")
     return written

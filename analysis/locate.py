@@ -15,14 +15,13 @@ Examples
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from analysis.casebase import Problem, _field, _line_of, _rel, _yaml, read_yaml
+from analysis.render import atomic_write
 
 
 class LocateError(ValueError):
@@ -159,8 +158,5 @@ def locate_file(path: Path, texts: dict[str, str], root: Path) -> LocateResult:
         return LocateResult(path, 0, problems)
     buf = io.StringIO()
     _yaml().dump(doc, buf)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(buf.getvalue())
-    os.replace(tmp, path)
+    atomic_write(path, buf.getvalue())
     return LocateResult(path, updated, [])
