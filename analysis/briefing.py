@@ -450,20 +450,22 @@ def case_profile(
         }
     )
     status_counts = mine["status"].value_counts()
+
+    def count_sentence(lg: str) -> str:
+        return fx.say(
+            "profile_count",
+            lg,
+            case=cb.labels(lg)["case_short"][case_id],
+            total=len(mine),
+            present=int((mine["score"] > 0).sum()),
+            strong=int(status_counts.get("present", 0)),
+            not_reported=int(status_counts.get("not_reported", 0)),
+            absent=int(status_counts.get("absent", 0)),
+        )
+
     b.sections["configuration"] = Section(
         _h(lang, "机制构型", "Configuration by dimension and family"),
-        [
-            fx.say(
-                "profile_count",
-                lang,
-                case=short,
-                total=len(mine),
-                present=int((mine["score"] > 0).sum()),
-                strong=int(status_counts.get("present", 0)),
-                not_reported=int(status_counts.get("not_reported", 0)),
-                absent=int(status_counts.get("absent", 0)),
-            )
-        ],
+        [count_sentence(lang)],
         [(_t(lang, "有证据支持的机制", "Evidenced mechanisms"), conf)],
         [("", fig_radar), ("", fig_dims)],
     )
@@ -541,23 +543,25 @@ def case_profile(
     _, G = _network(cb, case_id)
     meas = _measures_table(cb, lang, [case_id])
     mrow = networks.network_measures(cb.mechanism_actors(), cb.actors_frame()).loc[case_id]
-    net_par = (
-        fx.say(
+
+    def network_sentence(lg: str) -> str:
+        if "party" not in G:
+            return fx.say(
+                "profile_network_no_party",
+                lg,
+                n_actors=int(mrow["n_actors"]),
+                density=fx.fmt(mrow["density"]),
+            )
+        return fx.say(
             "profile_network",
-            lang,
+            lg,
             n_actors=int(mrow["n_actors"]),
             density=fx.fmt(mrow["density"]),
             party_share=fx.pct(mrow["party_tie_share"]),
             bypass=fx.pct(mrow["share_ties_bypassing_state"]),
         )
-        if "party" in G
-        else fx.say(
-            "profile_network_no_party",
-            lang,
-            n_actors=int(mrow["n_actors"]),
-            density=fx.fmt(mrow["density"]),
-        )
-    )
+
+    net_par = network_sentence(lang)
     b.sections["network"] = Section(
         _h(lang, "行动者网络", "Actor network"),
         [
@@ -641,22 +645,12 @@ def case_profile(
 
     def _findings(lg: str) -> list[str]:
         lb = cb.labels(lg)
-        sh = lb["case_short"][case_id]
         items = ("；" if lg == "zh" else "; ").join(
             f"{lb['outcome'][o]} {fx.fmt(s)}"
             for o, s in zip(oc["outcome"], oc["score"], strict=True)
         )
         out = [
-            fx.say(
-                "profile_count",
-                lg,
-                case=sh,
-                total=len(mine),
-                present=int((mine["score"] > 0).sum()),
-                strong=int(status_counts.get("present", 0)),
-                not_reported=int(status_counts.get("not_reported", 0)),
-                absent=int(status_counts.get("absent", 0)),
-            ),
+            count_sentence(lg),
             fx.say(
                 "profile_dimension",
                 lg,
@@ -680,23 +674,7 @@ def case_profile(
                     "profile_core", lg, codes=fx.joined([lb["code"][c] for c in core], lg, limit=8)
                 )
             )
-        out.append(
-            fx.say(
-                "profile_network",
-                lg,
-                n_actors=int(mrow["n_actors"]),
-                density=fx.fmt(mrow["density"]),
-                party_share=fx.pct(mrow["party_tie_share"]),
-                bypass=fx.pct(mrow["share_ties_bypassing_state"]),
-            )
-            if "party" in G
-            else fx.say(
-                "profile_network_no_party",
-                lg,
-                n_actors=int(mrow["n_actors"]),
-                density=fx.fmt(mrow["density"]),
-            )
-        )
+        out.append(network_sentence(lg))
         first = ind.iloc[0] if len(ind) else None
         example = ""
         if first is not None:
@@ -787,108 +765,10 @@ def pairwise_comparison(
             },
         ]
     )
-    sim_para = fx.say(
-        "pair_similarity",
-        lang,
-        a=sa,
-        b=sb,
-        fuzzy=fx.fmt(fj.loc[case_a, case_b]),
-        crisp=fx.fmt(jac.loc[case_a, case_b]),
-        rank=rank,
-        n_pairs=len(pairs),
-    )
-    pm = m.loc[[case_a, case_b]]
-    fig_heat = plots.configuration_heatmap(
-        pm.loc[:, (pm > 0).any()],
-        [case_a, case_b],
-        lab["case_short"],
-        lab["code"],
-        cb.codebook_frame()["family"].map(lab["family"]).to_dict(),
-        title=_t(
-            lang,
-            "两模式的机制隶属度（仅列至少一方存在的机制）",
-            "Memberships (mechanisms present in at least one)",
-        ),
-    )
-    b.sections["similarity"] = Section(
-        _h(lang, "相似度", "Similarity"),
-        [sim_para, _caveat(len(cb.cases), lang)],
-        [("", sim)],
-        [("", fig_heat)],
-    )
-
     pc = similarity.compare_pair(m, ev, case_a, case_b)
-
-    def _pair_table(frame: pd.DataFrame) -> pd.DataFrame:
-        rows = []
-        for code, r in frame.iterrows():
-            q = {}
-            for c in (case_a, case_b):
-                e = ev[
-                    (ev["case_id"] == c)
-                    & (ev["item_kind"] == "mechanism")
-                    & (ev["item_id"] == code)
-                ]
-                q[c] = f"“{e.iloc[0]['quote']}”" if len(e) else "—"
-            rows.append(
-                {
-                    _t(lang, "机制", "Mechanism"): lab["code"][code],
-                    sa: r["score_a"],
-                    sb: r["score_b"],
-                    f"{sa} {_t(lang, '证据', 'evidence')}": q[case_a],
-                    f"{sb} {_t(lang, '证据', 'evidence')}": q[case_b],
-                }
-            )
-        return pd.DataFrame(rows)
 
     shared = pc.shared.assign(_m=pc.shared[["score_a", "score_b"]].min(axis=1)).sort_values(
         "_m", ascending=False
-    )
-    top_shared = [lab["code"][c] for c in shared.index[:5]]
-    b.sections["shared"] = Section(
-        _h(lang, "共同机制", "Shared mechanisms"),
-        [fx.say("pair_shared", lang, n=len(pc.shared), codes=fx.joined(top_shared, lang))],
-        [("", _pair_table(shared.drop(columns="_m")))],
-    )
-    b.sections["distinctive"] = Section(
-        _h(lang, "各自独有的机制", "Distinctive mechanisms"),
-        [
-            fx.say(
-                "pair_distinct",
-                lang,
-                case=sa,
-                n=len(pc.only_a),
-                codes=fx.joined([lab["code"][c] for c in pc.only_a.index], lang),
-            ),
-            fx.say(
-                "pair_distinct",
-                lang,
-                case=sb,
-                n=len(pc.only_b),
-                codes=fx.joined([lab["code"][c] for c in pc.only_b.index], lang),
-            ),
-        ],
-        [(sa, _pair_table(pc.only_a)), (sb, _pair_table(pc.only_b))],
-    )
-
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2))
-    _network_fig(cb, case_a, lang, ax=axes[0])
-    _network_fig(cb, case_b, lang, ax=axes[1])
-    fig.tight_layout()
-    plt.close(fig)
-    b.sections["networks"] = Section(
-        _h(lang, "行动者网络对照", "Networks side by side"),
-        [
-            _t(
-                lang,
-                "联系表示共同参与同一机制，线宽为共同参与的机制数。",
-                "Ties are shared mechanisms; width counts them.",
-            )
-        ],
-        [("", _measures_table(cb, lang, [case_a, case_b]))],
-        [("", fig)],
     )
 
     def _learn(lg: str, learner: str, teacher: str) -> str:
@@ -908,15 +788,6 @@ def pairwise_comparison(
             teacher=lb["case_short"][teacher],
             codes=fx.joined([lb["code"][c] for c in codes], lg, limit=8),
         )
-
-    b.sections["learning"] = Section(
-        _h(lang, "相互借鉴", "What each could learn from the other"),
-        [
-            _learn(lang, case_a, case_b),
-            _learn(lang, case_b, case_a),
-            fx.say("pair_learn_caveat", lang),
-        ],
-    )
 
     def _findings(lg: str) -> list[str]:
         lb = cb.labels(lg)
@@ -960,6 +831,91 @@ def pairwise_comparison(
 
     b.findings = _findings(lang)
     b.findings_en = _findings("en") if lang == "zh" else []
+    F = b.findings  # sections quote the same sentences as the findings
+    sim_para = F[0]
+    pm = m.loc[[case_a, case_b]]
+    fig_heat = plots.configuration_heatmap(
+        pm.loc[:, (pm > 0).any()],
+        [case_a, case_b],
+        lab["case_short"],
+        lab["code"],
+        cb.codebook_frame()["family"].map(lab["family"]).to_dict(),
+        title=_t(
+            lang,
+            "两模式的机制隶属度（仅列至少一方存在的机制）",
+            "Memberships (mechanisms present in at least one)",
+        ),
+    )
+    b.sections["similarity"] = Section(
+        _h(lang, "相似度", "Similarity"),
+        [sim_para, _caveat(len(cb.cases), lang)],
+        [("", sim)],
+        [("", fig_heat)],
+    )
+
+    def _pair_table(frame: pd.DataFrame) -> pd.DataFrame:
+        rows = []
+        for code, r in frame.iterrows():
+            q = {}
+            for c in (case_a, case_b):
+                e = ev[
+                    (ev["case_id"] == c)
+                    & (ev["item_kind"] == "mechanism")
+                    & (ev["item_id"] == code)
+                ]
+                q[c] = f"“{e.iloc[0]['quote']}”" if len(e) else "—"
+            rows.append(
+                {
+                    _t(lang, "机制", "Mechanism"): lab["code"][code],
+                    sa: r["score_a"],
+                    sb: r["score_b"],
+                    f"{sa} {_t(lang, '证据', 'evidence')}": q[case_a],
+                    f"{sb} {_t(lang, '证据', 'evidence')}": q[case_b],
+                }
+            )
+        return pd.DataFrame(rows)
+
+    b.sections["shared"] = Section(
+        _h(lang, "共同机制", "Shared mechanisms"),
+        [F[1]],
+        [("", _pair_table(shared.drop(columns="_m")))],
+    )
+    b.sections["distinctive"] = Section(
+        _h(lang, "各自独有的机制", "Distinctive mechanisms"),
+        [
+            F[2],
+            F[3],
+        ],
+        [(sa, _pair_table(pc.only_a)), (sb, _pair_table(pc.only_b))],
+    )
+
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2))
+    _network_fig(cb, case_a, lang, ax=axes[0])
+    _network_fig(cb, case_b, lang, ax=axes[1])
+    fig.tight_layout()
+    plt.close(fig)
+    b.sections["networks"] = Section(
+        _h(lang, "行动者网络对照", "Networks side by side"),
+        [
+            _t(
+                lang,
+                "联系表示共同参与同一机制，线宽为共同参与的机制数。",
+                "Ties are shared mechanisms; width counts them.",
+            )
+        ],
+        [("", _measures_table(cb, lang, [case_a, case_b]))],
+        [("", fig)],
+    )
+
+    b.sections["learning"] = Section(
+        _h(lang, "相互借鉴", "What each could learn from the other"),
+        [
+            *F[4:7],
+        ],
+    )
+
     b.summary = b.findings[0]
     b.data = {
         "fuzzy_jaccard": float(fj.loc[case_a, case_b]),
