@@ -397,14 +397,14 @@ def _chromium_dom(page: Path, tmp_path: Path) -> str:
     dom = ""
     # --dump-dom fires when virtual time runs out; on a loaded machine the async
     # font check can occasionally land after it, so allow a couple of retries.
-    for attempt in range(3):
+    for attempt in range(6):
         cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync",
                # A fresh profile per call: a second browser on a profile still locked
                # by the first would hand the page over to it and print nothing.
                f"--user-data-dir={tmp_path / f'profile-{page.stem}-{attempt}'}",
-               f"--virtual-time-budget={10000 * (attempt + 1)}", "--dump-dom", probe.as_uri()]
+               f"--virtual-time-budget={10000 * min(attempt + 1, 3)}", "--dump-dom", probe.as_uri()]
         dom = subprocess.run(cmd, capture_output=True, text=True, timeout=90,
                              check=True).stdout
         if 'data-done="yes"' in dom:
