@@ -1392,24 +1392,15 @@ def cross_case(
         if res is None:
             continue
         fragile = res.fragile_cells
-        label = (
-            _t(lang, "QCA 简约解", "the QCA parsimonious solution")
-            if what == "qca"
-            else _t(lang, "两组聚类划分", "the two-group clustering")
-        )
-        cells = [
-            f"{lab['case_short'][r.case_id]}·{lab['code'][r.code]}（{fx.fmt(r.original)}）"
-            if lang == "zh"
-            else f"{lab['case_short'][r.case_id]} · {lab['code'][r.code]} ({fx.fmt(r.original)})"
-            for r in fragile.itertuples()
-        ]
+
+        def conclusion_label(lg: str, what: str = what) -> str:
+            if what == "qca":
+                return _t(lg, "QCA 简约解", "the QCA parsimonious solution")
+            return _t(lg, "两组聚类划分", "the two-group clustering")
+
         for lg in LANGS:
             lb = cb.labels(lg)
-            lbl = (
-                _t(lg, "QCA 简约解", "the QCA parsimonious solution")
-                if what == "qca"
-                else _t(lg, "两组聚类划分", "the two-group clustering")
-            )
+            lbl = conclusion_label(lg)
             cl = [
                 f"{lb['case_short'][r.case_id]}·{lb['code'][r.code]}" for r in fragile.itertuples()
             ]
@@ -1424,7 +1415,7 @@ def cross_case(
             ch = res.changed
             sens_tables.append(
                 (
-                    label,
+                    conclusion_label(lang),
                     pd.DataFrame(
                         {
                             _t(lang, "案例", "Case"): [lab["case_short"][c] for c in ch["case_id"]],
@@ -1439,7 +1430,6 @@ def cross_case(
                     ),
                 )
             )
-        del cells
     b.sections["sensitivity"] = Section(
         _h(lang, "编码敏感性", "Coding sensitivity"),
         [
@@ -1473,11 +1463,6 @@ def cross_case(
     fam_counts = (m > 0).T.groupby(cbf.loc[m.columns, "family"]).sum().T
     fam_counts.columns = [lab["family"][f] for f in fam_counts.columns]
     test = stats.independence_test(fam_counts)
-    caveat = test.caveat_zh if lang == "zh" else test.caveat_en
-    method = {
-        "zh": {"monte_carlo": "蒙特卡洛", "asymptotic": "渐近", "fisher": "Fisher 精确"},
-        "en": {},
-    }.get(lang, {}).get(test.method, test.method)
     ind_sentence = {
         lg: fx.say(
             "independence",
@@ -1495,7 +1480,6 @@ def cross_case(
         )
         for lg in LANGS
     }
-    del method, caveat
     ct = fam_counts.rename(index=lab["case_short"]).reset_index(names=_t(lang, "案例", "Case"))
     b.sections["tests"] = Section(
         _h(lang, "统计检验（描述性）", "Statistical test (descriptive)"),
