@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -958,10 +959,20 @@ def qca_conditions(
     >>> qca_conditions(m, cbf, ["party_leadership"]).round(3).to_dict()
     {'PARTY': {'x': 0.665, 'y': 0.335}}
     """
+    values = membership.to_numpy(dtype=float)
+    position = {code: i for i, code in enumerate(membership.columns)}
+    family_of = codebook["family"].to_dict()
     out = {}
     for fam in families:
-        codes = [c for c in codebook.index[codebook["family"] == fam] if c in membership.columns]
-        out[FAMILY_ABBR.get(fam, fam.upper())] = membership[codes].mean(axis=1)
+        block = values[:, [position[c] for c in codebook.index
+                           if c in position and family_of.get(c) == fam]]
+        # pandas' mean(axis=1) semantics (missing codings skipped, none left -> NaN),
+        # in numpy: the coding-sensitivity analysis calls this hundreds of times.
+        coded = ~np.isnan(block)
+        n = coded.sum(axis=1)
+        total = np.where(coded, block, 0.0).sum(axis=1)
+        out[FAMILY_ABBR.get(fam, fam.upper())] = np.divide(
+            total, n, out=np.full(len(values), np.nan), where=n > 0)
     return pd.DataFrame(out, index=membership.index)
 
 
@@ -1003,24 +1014,37 @@ def run_qca(
     return tt, sols, nec, errors
 
 
+def _parsimonious_models(data: pd.DataFrame, incl_cut: float) -> tuple[str, ...]:
+    """The parsimonious QCA solution of ``data`` (outcome column ``OUTCOME``), sorted."""
+    from analysis.qca import QCAError, minimize, truth_table
+
+    try:
+        tt = truth_table(
+            data, "OUTCOME", [c for c in data.columns if c != "OUTCOME"], incl_cut=incl_cut
+        )
+        return tuple(sorted(m.expression for m in minimize(tt, "?").models))
+    except QCAError:
+        return ("(no solution)",)
+
+
 def _solution_conclusion(
     cb: CaseBase, families: Sequence[str], outcome: pd.Series, incl_cut: float
 ):
     cbf = cb.codebook_frame()
+    # Most single-cell flips give a condition table already solved: codes outside
+    # the chosen families leave it unchanged, and a family mean moves the same way
+    # whichever of its codes is flipped.  Solving each distinct table once cuts
+    # the sensitivity analysis by more than half.
+    solved: dict[bytes, tuple[str, ...]] = {}
 
     def run(membership: pd.DataFrame, outcome_scores: pd.Series) -> tuple[str, ...]:
-        from analysis.qca import QCAError, minimize, truth_table
-
         data = qca_conditions(membership, cbf, families)
         data["OUTCOME"] = outcome_scores.reindex(data.index)
         # Only the parsimonious solution is the conclusion here; skip the other types.
-        try:
-            tt = truth_table(
-                data, "OUTCOME", [c for c in data.columns if c != "OUTCOME"], incl_cut=incl_cut
-            )
-            return tuple(sorted(m.expression for m in minimize(tt, "?").models))
-        except QCAError:
-            return ("(no solution)",)
+        key = np.round(data.to_numpy(dtype=float), 9).tobytes()
+        if key not in solved:
+            solved[key] = _parsimonious_models(data, incl_cut)
+        return solved[key]
 
     return run
 

@@ -1,7 +1,7 @@
 """The one place that renders reports: executed notebook -> HTML and PDF.
 
 Everything a reader sees goes through :func:`render_html`; the PDF is the same
-HTML laid out by WeasyPrint (:func:`render_pdf`).  Rendering is deterministic:
+HTML laid out by headless Chromium or WeasyPrint (:func:`render_pdf`).  Rendering is deterministic:
 identical notebook and provenance give byte-identical HTML, because
 
 - :func:`normalize_notebook` strips execution timestamps and durations,
@@ -45,6 +45,8 @@ __all__ = [
     "notebook_summary",
     "render_html",
     "render_pdf",
+    "pdf_engine",
+    "PDF_ENGINES",
     "IndexEntry",
     "render_index",
 ]
@@ -312,6 +314,10 @@ footer.provenance code { font-family: "DejaVu Sans Mono", monospace, %(stack)s; 
   tr { break-inside: avoid; }
   .jp-OutputArea-output { overflow: visible; }
   footer.provenance dl { display: block; }
+  /* Embedded face first on paper: with a system monospace font ahead of it,
+     about one headless Chromium in four (whichever way it came up) printed the
+     Chinese in <pre> as empty boxes on machines without a CJK system font. */
+  pre, footer.provenance code { font-family: "Noto Sans SC", monospace; }
   footer.provenance dt { float: left; clear: left; margin-right: .8em; }
 }
 """
@@ -468,9 +474,52 @@ def render_html(
 
 _PDF_WEIGHTS = (400, 600, 700)  # body text; <dt>, index titles; headings, <th>
 
+#: PDF engines :func:`render_pdf` can use; ``"auto"`` picks the first available.
+PDF_ENGINES = ("auto", "chromium", "weasyprint")
 
-def render_pdf(html: str, base_url: str | None = None) -> bytes:
-    """Lay out a report's HTML as PDF with WeasyPrint.
+
+def pdf_engine(choice: str = "auto") -> str:
+    """Resolve a PDF engine choice to the engine that will be used.
+
+    ``"auto"`` means headless Chromium when a browser is installed (a report
+    takes ~0.3 s, mostly inside the browser), else WeasyPrint (pure Python,
+    always installed, ~1 s of CPU per report).  ``$WORKBENCH_PDF_ENGINE``
+    overrides ``"auto"``.
+
+    Examples
+    --------
+    >>> pdf_engine("weasyprint")
+    'weasyprint'
+    >>> pdf_engine("auto") in {"chromium", "weasyprint"}
+    True
+    """
+    if choice == "auto":
+        choice = os.environ.get("WORKBENCH_PDF_ENGINE", "auto") or "auto"
+    if choice not in PDF_ENGINES:
+        raise ValueError(f"unknown PDF engine {choice!r} (choose from {', '.join(PDF_ENGINES)})")
+    if choice != "auto":
+        return choice
+    from analysis.chromium import find_chromium
+
+    return "chromium" if find_chromium() else "weasyprint"
+
+
+def _print_html(html: str) -> str:
+    """The report's HTML with static TrueType faces in place of the variable WOFF2.
+
+    Both engines then embed ordinary CID TrueType fonts: WeasyPrint would
+    otherwise spend ~0.2 s decoding WOFF2 and ~0.1 s per weight instantiating
+    the variable font, and Chromium would draw every glyph as a Type 3 shape.
+    """
+    match = _FONT_BLOCK_RE.search(html)
+    if not match:
+        return html
+    page = html[:match.start()] + _FONT_SLOT + html[match.end():]
+    return _embed_font(page, flavor=None, weights=_PDF_WEIGHTS)
+
+
+def render_pdf(html: str, base_url: str | None = None, *, printer: Any = None) -> bytes:
+    """Lay out a report's HTML as PDF, with Chromium if ``printer`` is given, else WeasyPrint.
 
     Parameters
     ----------
@@ -478,12 +527,14 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
         Output of :func:`render_html` (self-contained, so ``base_url`` is
         only needed for HTML that links local files).
     base_url : str, optional
-        Base for relative URLs.
+        Base for relative URLs (a local directory when printing with Chromium).
+    printer : analysis.chromium.ChromiumPrinter, optional
+        A running browser; see :func:`pdf_engine` for choosing.
 
     Returns
     -------
     bytes
-        The PDF document.
+        The PDF document; the same HTML gives the same bytes.
 
     Examples
     --------
@@ -491,6 +542,20 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
     >>> pdf[:5]
     b'%PDF-'
     """
+    html = _print_html(html)
+    if printer is not None:
+        folder = base_url if base_url and os.path.isdir(base_url) else None
+        fd, path = tempfile.mkstemp(suffix=".html", prefix=".print-", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(html)
+            return printer.print_pdf(path)
+        finally:
+            os.unlink(path)
+    return _weasyprint_pdf(html, base_url)
+
+
+def _weasyprint_pdf(html: str, base_url: str | None) -> bytes:
     import logging
 
     import weasyprint
@@ -498,13 +563,6 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
     # WeasyPrint warns about every CSS property it does not lay out (grid, etc.);
     # those are expected for screen-only rules and would drown real problems.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    # Same characters as static TrueType faces for the weights the stylesheet
-    # uses: WeasyPrint would spend ~0.2 s decoding WOFF2 and ~0.1 s per weight
-    # instantiating the variable font itself.
-    match = _FONT_BLOCK_RE.search(html)
-    if match:
-        page = html[:match.start()] + _FONT_SLOT + html[match.end():]
-        html = _embed_font(page, flavor=None, weights=_PDF_WEIGHTS)
     document = weasyprint.HTML(string=html, base_url=base_url)
     # WeasyPrint instantiates variable fonts with fontTools, which stamps each
     # embedded font with the current time unless SOURCE_DATE_EPOCH is set

@@ -59,6 +59,13 @@ def _as_ipynb(run: Run, root: Path, cache: Path) -> Path:
     return out
 
 
+def _run(cmd: list[str]) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"naive loop: {Path(cmd[0]).name} failed ({proc.returncode}):\n"
+                         f"{proc.stderr[-3000:]}")
+
+
 def naive_loop(runs: list[Run], root: Path, work: Path, cache: Path) -> list[float]:
     """Seconds per report for papermill CLI + nbconvert CLI, one after another."""
     times = []
@@ -66,13 +73,11 @@ def naive_loop(runs: list[Run], root: Path, work: Path, cache: Path) -> list[flo
         nb = _as_ipynb(run, root, cache)
         out = work / f"{run.output}.ipynb"
         started = time.perf_counter()
-        subprocess.run(
-            [str(BIN / "papermill"), str(nb), str(out), "-y", _yaml_dump(run.parameters),
-             "--cwd", str((root / run.notebook).parent), "--no-progress-bar", "--log-level",
-             "ERROR"], check=True, capture_output=True)
-        subprocess.run(
-            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out),
-             "--output-dir", str(work)], check=True, capture_output=True)
+        _run([str(BIN / "papermill"), str(nb), str(out), "-y", _yaml_dump(run.parameters),
+              "--cwd", str((root / run.notebook).parent), "--no-progress-bar", "--log-level",
+              "ERROR"])
+        _run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out),
+              "--output-dir", str(work)])
         times.append(time.perf_counter() - started)
     return times
 

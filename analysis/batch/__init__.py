@@ -85,6 +85,10 @@ def register(subparsers: Any) -> None:
                    help="output directory (default: reports/)")
     p.add_argument("--force", action="store_true", help="rebuild every report")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the PDFs")
+    p.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint"), default="auto",
+                   help="lay PDFs out with headless Chromium (fast; Debian package 'chromium') "
+                        "or WeasyPrint (always installed); auto: Chromium when installed "
+                        "(default: auto, or $WORKBENCH_PDF_ENGINE)")
     p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                    help="per-cell execution timeout (default: 900)")
     p.add_argument("--root", default=".", help="project root (default: current directory)")
@@ -107,7 +111,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         result = run_batch(plan_file=args.plan, root=args.root, out_dir=args.out,
                            jobs=args.jobs, force=args.force, pdf=args.pdf,
-                           cell_timeout=args.timeout)
+                           cell_timeout=args.timeout,
+                           pdf_engine=getattr(args, "pdf_engine", "auto"))
     except PlanError as exc:
         print(f"workbench batch: {exc}", file=sys.stderr)
         return 2

@@ -43,8 +43,10 @@ class WorkerPool:
     close_in_child : iterable of int
         File descriptors the workers must not keep open (the batch lock: a
         worker outliving a killed batch must not keep the output locked).
-    pdf : bool
-        Whether jobs will render PDFs (workers then warm WeasyPrint up too).
+    pdf_engine : str or None
+        PDF engine the jobs will use (``"chromium"`` or ``"weasyprint"``), which
+        the workers start or warm up while their kernels boot; None if the jobs
+        make no PDFs.
     """
 
     def __init__(
@@ -54,14 +56,14 @@ class WorkerPool:
         log_dir: str | os.PathLike[str] | None = None,
         max_respawns: int = 4,
         close_in_child: Iterable[int] = (),
-        pdf: bool = True,
+        pdf_engine: str | None = "weasyprint",
     ) -> None:
         self.size = max(1, jobs or os.cpu_count() or 1)
         self.preload = tuple(preload)
         self.log_dir = os.fspath(log_dir) if log_dir else None
         self.respawns_left = max_respawns
         self.close_in_child = tuple(close_in_child)
-        self.pdf = pdf
+        self.pdf_engine = pdf_engine
         # fork: the batch process holds nothing yet that a child must not inherit,
         # and forking skips re-importing the batch machinery in every worker.
         self._ctx = multiprocessing.get_context("fork")
@@ -81,7 +83,7 @@ class WorkerPool:
         proc = self._ctx.Process(
             target=worker_main,
             args=(worker_id, self._tasks, self._results, self.preload, self.log_dir,
-                  self.close_in_child, self.pdf),
+                  self.close_in_child, self.pdf_engine),
             name=f"workbench-worker-{worker_id}",
             daemon=True,
         )

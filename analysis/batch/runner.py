@@ -83,6 +83,7 @@ class BatchResult:
     failed: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     out_dir: Path = Path("reports")
+    notes: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -96,6 +97,8 @@ class BatchResult:
             f"未变, {len(self.failed)} failed / 失败 in {self.seconds:.1f} s -> "
             f"{self.out_dir / 'index.html'}"
         ]
+        for note in self.notes:
+            lines.append(f"  note / 注意: {note}")
         if self.failed:
             lines.append("failed runs / 失败的运行:")
             for f in self.failed:
@@ -246,6 +249,7 @@ def run_batch(
     cell_timeout: float | None = 900.0,
     pdf: bool = True,
     progress: bool | None = None,
+    pdf_engine: str = "auto",
 ) -> BatchResult:
     """Build every report of a plan whose inputs changed.
 
@@ -279,6 +283,8 @@ def run_batch(
         Also render PDFs.
     progress : bool, optional
         Show the progress bar (default: when stderr is a terminal).
+    pdf_engine : {"auto", "chromium", "weasyprint"}
+        How PDFs are laid out; see :func:`analysis.render.pdf_engine`.
 
     Returns
     -------
@@ -339,7 +345,7 @@ def run_batch(
         if stale:
             _build(stale, runs, root, out, source, manifest, keys, result, casebase_hash,
                    code_hash, code_version, jobs, validator, preload, pool, cell_timeout,
-                   pdf, progress, lock.fileno())
+                   pdf, progress, lock.fileno(), pdf_engine)
         _write_index(runs, manifest, out, force)
         manifest.save()
     finally:
@@ -352,20 +358,23 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
            manifest: Manifest, keys: dict[str, str], result: BatchResult, casebase_hash: str,
            code_hash: str, code_version: str, jobs: int | None, validator: Any,
            preload: Sequence[str] | None, pool: Any, cell_timeout: float | None, pdf: bool,
-           progress: bool | None, lock_fd: int) -> None:
+           progress: bool | None, lock_fd: int, pdf_engine: str = "auto") -> None:
     from analysis.batch.notebooks import _fast_imports
     from analysis.batch.pool import WorkerPool
     from analysis.batch.validate import validate_runs
+    from analysis.render import pdf_engine as resolve_pdf_engine
 
     own_pool = pool is None
     completed = False
+    engine = resolve_pdf_engine(pdf_engine) if pdf else None
     if preload is None:
         env = os.environ.get("WORKBENCH_PRELOAD")
         preload = tuple(m for m in env.split(",") if m) if env is not None else DEFAULT_PRELOAD
     if own_pool:
         # Start the kernels first: they boot while the parent validates the plan.
         pool = WorkerPool(min(jobs or os.cpu_count() or 1, len(stale)), preload=preload,
-                          log_dir=out / ".logs", close_in_child=(lock_fd,), pdf=pdf)
+                          log_dir=out / ".logs", close_in_child=(lock_fd,),
+                          pdf_engine=engine)
     try:
         _fast_imports()
         if validator == "default":
@@ -382,7 +391,8 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
         job_list = [
             Job(index, run.output, str(root / run.notebook), run.notebook, dict(run.parameters),
                 run.title, run.summary, str(out), casebase_hash, code_version,
-                str(run.parameters.get("lang", "zh")), cell_timeout, pdf)
+                str(run.parameters.get("lang", "zh")), cell_timeout, pdf,
+                engine or "weasyprint")
             for index, run in stale
         ]
         from tqdm import tqdm
@@ -408,7 +418,11 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
                         "built_at": utc_now(),
                         "execute_seconds": res.get("execute_seconds"),
                         "render_seconds": res.get("render_seconds"),
+                        "pdf_seconds": res.get("pdf_seconds"),
+                        "pdf_engine": res.get("pdf_engine"),
                     }
+                    if res.get("pdf_note"):
+                        result.notes.append(f"{name}: {res['pdf_note']}")
                     manifest.failures.pop(name, None)
                     result.built.append(name)
                 else:

@@ -44,6 +44,7 @@ class Job:
     lang: str = "zh"
     cell_timeout: float | None = None
     pdf: bool = True
+    pdf_engine: str = "weasyprint"  # resolved: "chromium" or "weasyprint"
 
 
 def output_paths(out_dir: str | Path, output: str) -> dict[str, Path]:
@@ -108,10 +109,69 @@ def describe_error(error: Any, executed: Any) -> dict[str, Any]:
     return record
 
 
-def run_job(kernel: Any, job: Job) -> dict[str, Any]:
+class Printers:
+    """The worker's PDF engines: one headless Chromium, started on first use.
+
+    A browser that fails is restarted once for the same report; if that fails
+    too, the report is laid out by WeasyPrint instead and the result says so,
+    so a broken browser costs speed, never a report.
+    """
+
+    def __init__(self, log_path: str | None = None) -> None:
+        self.log_path = log_path
+        self.chromium: Any = None
+        self.last_error = ""
+
+    def _browser(self) -> Any:
+        from analysis.chromium import ChromiumPrinter
+
+        if self.chromium is None or not self.chromium.is_alive():
+            self.close()
+            self.chromium = ChromiumPrinter(log_path=self.log_path)
+        return self.chromium
+
+    def start(self, engine: str) -> None:
+        """Start the browser now (while the kernel boots) if ``engine`` needs one."""
+        if engine == "chromium":
+            try:
+                self._browser()
+            except Exception as exc:  # the first job retries, then falls back
+                self.last_error = f"{type(exc).__name__}: {exc}"
+
+    def render(self, html: str, engine: str) -> tuple[bytes, str]:
+        """PDF bytes for ``html`` and the engine that made them."""
+        from analysis.chromium import ChromiumError
+        from analysis.render import render_pdf
+
+        if engine == "chromium":
+            for _attempt in range(2):
+                try:
+                    return render_pdf(html, printer=self._browser()), "chromium"
+                except ChromiumError as exc:
+                    self.last_error = str(exc)
+                    self.close()
+        return render_pdf(html), "weasyprint"
+
+    def close(self) -> None:
+        if self.chromium is not None:
+            self.chromium.close()
+            self.chromium = None
+
+
+def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str, Any]:
     """Execute one notebook on a warm kernel and write its audit notebook and reports.
 
     Returns a result record; never raises for notebook or rendering problems.
+    """
+    result, html = execute_job(kernel, job)
+    return finish_job(job, result, html, printers)
+
+
+def execute_job(kernel: Any, job: Job) -> tuple[dict[str, Any], str | None]:
+    """Execute one notebook and write its audit notebook and HTML report.
+
+    Returns the (unfinished) result record and the HTML, or ``None`` instead
+    of the HTML when the run already failed; :func:`finish_job` adds the PDF.
     """
     import nbformat
 
@@ -123,7 +183,6 @@ def run_job(kernel: Any, job: Job) -> dict[str, Any]:
         notebook_summary,
         notebook_title,
         render_html,
-        render_pdf,
     )
 
     result: dict[str, Any] = {"index": job.index, "output": job.output, "ok": False}
@@ -133,7 +192,7 @@ def run_job(kernel: Any, job: Job) -> dict[str, Any]:
     except Exception as exc:
         result["error"] = {"message": f"cannot read notebook: {type(exc).__name__}: {exc}",
                            "stage": "read"}
-        return result
+        return result, None
     try:
         executed, error, seconds = kernel.execute(
             source, job.parameters, cwd=os.path.dirname(job.notebook),
@@ -141,13 +200,13 @@ def run_job(kernel: Any, job: Job) -> dict[str, Any]:
     except Exception as exc:  # dead kernel, cell timeout, ...: this job fails, the worker goes on
         result["error"] = {"message": f"{type(exc).__name__}: {exc}".strip(), "stage": "execute"}
         result["restart_kernel"] = True
-        return result
+        return result, None
     result["execute_seconds"] = round(seconds, 3)
     if executed is not None:
         atomic_write(paths["notebook"], nbformat.writes(normalize_notebook(executed)))
     if error is not None:
         result["error"] = {**describe_error(error, executed), "stage": "execute"}
-        return result
+        return result, None
     start = time.perf_counter()
     try:
         title = job.title or notebook_title(executed) or job.output
@@ -156,32 +215,60 @@ def run_job(kernel: Any, job: Job) -> dict[str, Any]:
                                 job.notebook_rel)
         html = render_html(executed, provenance, title=title, lang=job.lang)
         atomic_write(paths["html"], html)
-        files = {"html": len(html.encode("utf-8"))}
-        if job.pdf:
-            pdf = render_pdf(html)
-            atomic_write(paths["pdf"], pdf)
-            files["pdf"] = len(pdf)
     except Exception as exc:
         result["error"] = {"message": f"{type(exc).__name__}: {exc}", "stage": "render",
                            "line": traceback.format_exc().strip().splitlines()[-1]}
-        return result
-    files["notebook"] = paths["notebook"].stat().st_size
-    result.update(ok=True, title=title, summary=summary, files=files,
+        return result, None
+    result.update(title=title, summary=summary, files={"html": len(html.encode("utf-8"))},
                   render_seconds=round(time.perf_counter() - start, 3))
+    return result, html
+
+
+def finish_job(job: Job, result: dict[str, Any], html: str | None,
+               printers: Printers | None = None) -> dict[str, Any]:
+    """Lay out the PDF of a job :func:`execute_job` rendered, and close its record."""
+    from analysis.render import atomic_write
+
+    if html is None:
+        return result
+    paths = output_paths(job.out_dir, job.output)
+    start = time.perf_counter()
+    files = result["files"]
+    try:
+        if job.pdf:
+            printers = printers or Printers()
+            pdf, engine = printers.render(html, job.pdf_engine)
+            atomic_write(paths["pdf"], pdf)
+            files["pdf"] = len(pdf)
+            result["pdf_engine"] = engine
+            if engine != job.pdf_engine:
+                result["pdf_note"] = (f"{job.pdf_engine} failed ({printers.last_error}); "
+                                      f"laid out by {engine}")
+        files["notebook"] = paths["notebook"].stat().st_size
+    except Exception as exc:
+        # The HTML is there but the run is not complete: no manifest entry, and
+        # the runner removes the HTML, so the next batch builds it again.
+        result["error"] = {"message": f"{type(exc).__name__}: {exc}", "stage": "render",
+                           "line": traceback.format_exc().strip().splitlines()[-1]}
+        return result
+    result["ok"] = True
+    result["pdf_seconds"] = round(time.perf_counter() - start, 3)
     return result
 
 
-def _warm_renderer(pdf: bool = True) -> None:
+def _warm_renderer(printers: Printers, pdf_engine: str | None) -> None:
     """Render a throw-away report so the first real one does not pay the set-up.
 
     nbconvert (template compilation, Markdown and Pygments set-up), fontconfig
-    and WeasyPrint initialise lazily on first use, ~1.3 s in all; doing it while
-    the kernel is still importing its preload list hides that cost.
+    and the PDF engine initialise lazily on first use (WeasyPrint ~1.3 s in
+    all, Chromium ~0.4 s to start); doing it while the kernel is still
+    importing its preload list hides that cost.
     """
     import nbformat
 
-    from analysis.render import Provenance, render_html, render_pdf
+    from analysis.render import Provenance, render_html
 
+    printers.start(pdf_engine or "")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 预热 warm-up\n\n*x*")])
     cell = nbformat.v4.new_code_cell("1", execution_count=1)
     cell.outputs = [nbformat.v4.new_output("execute_result", {"text/html": "<table><tr><td>1"
@@ -190,8 +277,8 @@ def _warm_renderer(pdf: bool = True) -> None:
     nb.cells.append(cell)
     try:
         html = render_html(nb, Provenance("-", "-"))
-        if pdf:
-            render_pdf(html)
+        if pdf_engine:
+            printers.render(html, pdf_engine)
     except Exception:  # a real job will report the problem properly
         pass
 
@@ -219,7 +306,7 @@ def _on_sigterm(*_: object) -> None:
 
 def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ...],
                 log_dir: str | None, close_fds: tuple[int, ...] = (),
-                warm_pdf: bool = True) -> None:
+                pdf_engine: str | None = "weasyprint") -> None:
     """Worker process body: start a kernel, then serve jobs until ``None``."""
     _die_with_parent()
     for fd in close_fds:
@@ -235,6 +322,7 @@ def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ..
 
     _fast_imports()
     kernel = None
+    printers = Printers(os.path.join(log_dir, f"chromium-{worker_id}.log") if log_dir else None)
     try:
         log_path = os.path.join(log_dir, f"kernel-{worker_id}.log") if log_dir else None
         kernel = WarmKernel(preload=preload, log_path=log_path, start=False)
@@ -242,8 +330,13 @@ def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ..
         # Import the rendering stack while the kernel boots and imports its preload.
         import papermill  # noqa: F401
 
-        _warm_renderer(pdf=warm_pdf)
+        _warm_renderer(printers, pdf_engine)
         kernel.wait_ready()
+        # The rendering stack stays loaded for the worker's life; keep the
+        # collector from rescanning it (see the same call in the kernel).
+        import gc
+
+        gc.freeze()
         results.put(("ready", worker_id, kernel.preload_failures))
         while True:
             job = tasks.get()
@@ -251,21 +344,25 @@ def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ..
                 break
             results.put(("start", worker_id, job.index))
             try:
-                result = run_job(kernel, job)
+                result = run_job(kernel, job, printers)
             except Exception as exc:  # bug in our own code: report it, keep serving
-                result = {"index": job.index, "output": job.output, "ok": False,
-                          "error": {"message": f"{type(exc).__name__}: {exc}",
-                                    "stage": "worker",
-                                    "line": traceback.format_exc().strip().splitlines()[-1]}}
+                result = _internal_error(job, exc)
             if result.pop("restart_kernel", False) or not kernel.is_alive():
                 kernel.restart()
             results.put(("done", worker_id, result))
     except Exception as exc:
         results.put(("dead", worker_id, f"{type(exc).__name__}: {exc}"))
     finally:
+        printers.close()
         if kernel is not None:
             # Nothing in a kernel is worth a graceful exit; killing it saves ~1 s.
             kernel.shutdown(now=True)
+
+
+def _internal_error(job: Job, exc: Exception) -> dict[str, Any]:
+    return {"index": job.index, "output": job.output, "ok": False,
+            "error": {"message": f"{type(exc).__name__}: {exc}", "stage": "worker",
+                      "line": traceback.format_exc().strip().splitlines()[-1]}}
 
 
 def job_dict(job: Job) -> dict[str, Any]:

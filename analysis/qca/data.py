@@ -81,6 +81,15 @@ def split_names(names: str | Sequence[str] | None) -> list[str] | None:
 
 def _numeric_column(frame: pd.DataFrame, name: str, source: str) -> np.ndarray:
     col = frame[name]
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiu":
+        # Already numeric (the common case, and the sensitivity analysis calls this
+        # hundreds of times): only missing and non-finite values can be wrong.
+        arr = col.to_numpy(dtype=float)
+        if np.isnan(arr).any():
+            raise QCAError(f"{source}: column {name!r} has missing values")
+        if not np.all(np.isfinite(arr)):
+            raise QCAError(f"{source}: column {name!r} has non-finite values")
+        return arr
     values = pd.to_numeric(col, errors="coerce")
     bad = values.isna() & col.notna()
     if bad.any():
