@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     root = Path(args.root).resolve()
+    if os.environ.get("WORKBENCH_SOURCES"):
+        # Notebooks run in notebooks/: a relative corpus path would point nowhere there.
+        os.environ["WORKBENCH_SOURCES"] = str(Path(os.environ["WORKBENCH_SOURCES"]).resolve())
     runs = load_plan(args.plan) if args.plan else default_plan(root / "casebase")
     sample = runs[: args.naive_sample] if args.naive_sample else runs
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))

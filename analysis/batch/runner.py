@@ -8,7 +8,7 @@ Examples
 --------
 >>> from analysis.batch.runner import run_batch
 >>> result = run_batch(plan_file="plans/briefings.yaml", jobs=2)   # doctest: +SKIP
->>> result.exit_code
+>>> result.exit_code                                               # doctest: +SKIP
 0
 """
 
