@@ -181,7 +181,9 @@ def profile_bars(
         data[by] = data[by].map(lambda g: group_labels.get(g, g))
     n_groups = data[by].nunique()
     fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * n_groups + 2), 4.2))
-    sns.barplot(data=data, x=by, y=value, hue="case", ax=ax, palette="colorblind")
+    # One value per bar: no interval to estimate (the default bootstraps one anyway).
+    sns.barplot(data=data, x=by, y=value, hue="case", ax=ax, palette="colorblind",
+                errorbar=None)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("")
     ax.set_ylabel("平均隶属度 mean membership")
