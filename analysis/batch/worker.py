@@ -277,7 +277,7 @@ def _warm_renderer(printers: Printers, pdf_engine: str | None) -> None:
     nb.cells.append(cell)
     try:
         html = render_html(nb, Provenance("-", "-"))
-        if pdf_engine:
+        if pdf_engine == "weasyprint":  # a started Chromium needs no rehearsal
             printers.render(html, pdf_engine)
     except Exception:  # a real job will report the problem properly
         pass
