@@ -308,6 +308,8 @@ footer.provenance code { font-family: "DejaVu Sans Mono", monospace, %(stack)s; 
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   h1, h2, h3 { break-after: avoid; }
   img, pre { break-inside: avoid; }
+  /* A figure's caption is the output just before it: keep the two on one page. */
+  .jp-OutputArea-child:has(+ .jp-OutputArea-child .jp-RenderedImage) { break-after: avoid; }
   /* Fixed layout: WeasyPrint's automatic table layout measures every cell's
      min/max content width, a third of a long report's PDF time. */
   table { table-layout: fixed; width: 100%%; }
