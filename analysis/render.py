@@ -506,6 +506,9 @@ def pdf_engine(choice: str = "auto") -> str:
     return "chromium" if find_chromium() else "weasyprint"
 
 
+_CHROMIUM_PRINT_CSS = "@media print { table { table-layout: auto; } }\n"
+
+
 def _print_html(html: str) -> str:
     """The report's HTML with static TrueType faces in place of the variable WOFF2.
 
@@ -546,6 +549,10 @@ def render_pdf(html: str, base_url: str | None = None, *, printer: Any = None) -
     """
     html = _print_html(html)
     if printer is not None:
+        # The fixed table layout is there for WeasyPrint's speed; it gives every
+        # column the same width, so the long rationale columns run to a handful
+        # of rows a page.  Chromium lays tables out by content at no real cost.
+        html = html.replace("</style>", _CHROMIUM_PRINT_CSS + "</style>", 1)
         folder = base_url if base_url and os.path.isdir(base_url) else None
         fd, path = tempfile.mkstemp(suffix=".html", prefix=".print-", dir=folder)
         try:
