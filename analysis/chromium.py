@@ -145,7 +145,10 @@ def normalize_pdf(pdf: bytes) -> bytes:
         rename[b"node" + old] = b"node%08d" % len(rename)
     if not rename:
         return pdf
-    # Rebuild the leaves with the entries in their new order, leaf sizes unchanged.
+    # One pass renames every id (so no new name is ever renamed again); the
+    # leaves keep their spans, since every name keeps its length.
+    pdf = _NODE_ID_RE.sub(lambda m: b"(%s)" % rename[b"node" + m.group(1)], pdf)
+    # Then each leaf lists its entries in the new order, leaf sizes unchanged.
     pieces, pos, taken = [], 0, 0
     for leaf in leaves:
         count = len(_ENTRY_RE.findall(leaf.group(1)))
@@ -154,12 +157,10 @@ def normalize_pdf(pdf: bytes) -> bytes:
         body = b"/Limits [(%s) (%s)]\n/Names [%s]" % (
             mine[0][0], mine[-1][0], b" ".join(b"(%s) %s" % e for e in mine))
         if len(body) != leaf.end() - leaf.start():  # pragma: no cover - multi-leaf trees
-            body = leaf.group(0)  # keep this leaf as it was rather than shift offsets
+            body = pdf[leaf.start():leaf.end()]  # renamed but unsorted, offsets kept
         pieces += [pdf[pos:leaf.start()], body]
         pos = leaf.end()
-    pdf = b"".join([*pieces, pdf[pos:]])
-    return re.sub(rb"\((node\d{8})\)(?!( \d+ \d+ R))",
-                  lambda m: b"(%s)" % rename.get(m.group(1), m.group(1)), pdf)
+    return b"".join([*pieces, pdf[pos:]])
 
 
 class ChromiumPrinter:

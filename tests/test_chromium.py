@@ -57,6 +57,17 @@ def test_normalize_pdf_fixes_dates_and_ids_without_moving_bytes() -> None:
     assert normalize_pdf(out) == out
 
 
+def test_normalize_pdf_when_old_ids_look_like_new_ones() -> None:
+    # Old ids 0 and 1 name objects 9 and 8: each name must be renamed exactly once.
+    tree = (b"8 0 obj <</ID (node00000001)>> 9 0 obj <</ID (node00000000)>>\n"
+            b"<</Limits [(node00000000) (node00000001)]\n"
+            b"/Names [(node00000000) 9 0 R (node00000001) 8 0 R]>>\n")
+    out = normalize_pdf(tree)
+    assert len(out) == len(tree)
+    assert b"8 0 obj <</ID (node00000000)>> 9 0 obj <</ID (node00000001)>>" in out
+    assert b"/Names [(node00000000) 8 0 R (node00000001) 9 0 R]" in out
+
+
 def test_pdf_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WORKBENCH_PDF_ENGINE", "weasyprint")
     assert render.pdf_engine() == "weasyprint"
