@@ -66,6 +66,7 @@ def test_normalize_pdf_when_old_ids_look_like_new_ones() -> None:
     assert len(out) == len(tree)
     assert b"8 0 obj <</ID (node00000000)>> 9 0 obj <</ID (node00000001)>>" in out
     assert b"/Names [(node00000000) 8 0 R (node00000001) 9 0 R]" in out
+    assert b"/Limits [(node00000000) (node00000001)]" in out
 
 
 def test_pdf_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
