@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import time
@@ -440,6 +441,7 @@ class WarmKernel:
 _ENGINE = "workbench-warm"
 
 
+@functools.cache
 def _warm_engine() -> str:
     """Register (once) a papermill engine that runs on an existing kernel client.
 
@@ -452,9 +454,6 @@ def _warm_engine() -> str:
     notebook stay papermill's.
     """
     from papermill.engines import NBClientEngine, papermill_engines
-
-    if _ENGINE in papermill_engines._engines:
-        return _ENGINE
 
     class WarmClientEngine(NBClientEngine):
         @classmethod

@@ -385,7 +385,8 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
         # report at the end while the others idle; never-built runs keep plan order.
         def last_seconds(item: tuple[int, Run]) -> float:
             entry = manifest.runs.get(item[1].output) or {}
-            return -float((entry.get("execute_seconds") or 0) + (entry.get("render_seconds") or 0))
+            return -sum(float(entry.get(k) or 0)
+                        for k in ("execute_seconds", "render_seconds", "pdf_seconds"))
 
         stale = sorted(stale, key=last_seconds)
         job_list = [

@@ -110,7 +110,7 @@ def describe_error(error: Any, executed: Any) -> dict[str, Any]:
 
 
 class Printers:
-    """The worker's PDF engines: one headless Chromium, started on first use.
+    """The worker's PDF engines: one headless Chromium, started at warm-up or on first use.
 
     A browser that fails is restarted once for the same report; if that fails
     too, the report is laid out by WeasyPrint instead and the result says so,
@@ -161,17 +161,9 @@ class Printers:
 def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str, Any]:
     """Execute one notebook on a warm kernel and write its audit notebook and reports.
 
-    Returns a result record; never raises for notebook or rendering problems.
-    """
-    result, html = execute_job(kernel, job)
-    return finish_job(job, result, html, printers)
-
-
-def execute_job(kernel: Any, job: Job) -> tuple[dict[str, Any], str | None]:
-    """Execute one notebook and write its audit notebook and HTML report.
-
-    Returns the (unfinished) result record and the HTML, or ``None`` instead
-    of the HTML when the run already failed; :func:`finish_job` adds the PDF.
+    ``printers`` is the worker's PDF engines; without it a private set is used
+    and closed again.  Returns a result record; never raises for notebook or
+    rendering problems.
     """
     import nbformat
 
@@ -192,7 +184,7 @@ def execute_job(kernel: Any, job: Job) -> tuple[dict[str, Any], str | None]:
     except Exception as exc:
         result["error"] = {"message": f"cannot read notebook: {type(exc).__name__}: {exc}",
                            "stage": "read"}
-        return result, None
+        return result
     try:
         executed, error, seconds = kernel.execute(
             source, job.parameters, cwd=os.path.dirname(job.notebook),
@@ -200,14 +192,16 @@ def execute_job(kernel: Any, job: Job) -> tuple[dict[str, Any], str | None]:
     except Exception as exc:  # dead kernel, cell timeout, ...: this job fails, the worker goes on
         result["error"] = {"message": f"{type(exc).__name__}: {exc}".strip(), "stage": "execute"}
         result["restart_kernel"] = True
-        return result, None
+        return result
     result["execute_seconds"] = round(seconds, 3)
     if executed is not None:
         atomic_write(paths["notebook"], nbformat.writes(normalize_notebook(executed)))
     if error is not None:
         result["error"] = {**describe_error(error, executed), "stage": "execute"}
-        return result, None
+        return result
     start = time.perf_counter()
+    own_printers = printers is None
+    printers = printers or Printers()
     try:
         title = job.title or notebook_title(executed) or job.output
         summary = job.summary or notebook_summary(executed) or ""
@@ -215,44 +209,26 @@ def execute_job(kernel: Any, job: Job) -> tuple[dict[str, Any], str | None]:
                                 job.notebook_rel)
         html = render_html(executed, provenance, title=title, lang=job.lang)
         atomic_write(paths["html"], html)
-    except Exception as exc:
-        result["error"] = {"message": f"{type(exc).__name__}: {exc}", "stage": "render",
-                           "line": traceback.format_exc().strip().splitlines()[-1]}
-        return result, None
-    result.update(title=title, summary=summary, files={"html": len(html.encode("utf-8"))},
-                  render_seconds=round(time.perf_counter() - start, 3))
-    return result, html
-
-
-def finish_job(job: Job, result: dict[str, Any], html: str | None,
-               printers: Printers | None = None) -> dict[str, Any]:
-    """Lay out the PDF of a job :func:`execute_job` rendered, and close its record."""
-    from analysis.render import atomic_write
-
-    if html is None:
-        return result
-    paths = output_paths(job.out_dir, job.output)
-    start = time.perf_counter()
-    files = result["files"]
-    try:
+        files = {"html": len(html.encode("utf-8"))}
+        result["render_seconds"] = round(time.perf_counter() - start, 3)
         if job.pdf:
-            printers = printers or Printers()
+            start = time.perf_counter()
             pdf, engine = printers.render(html, job.pdf_engine)
             atomic_write(paths["pdf"], pdf)
             files["pdf"] = len(pdf)
-            result["pdf_engine"] = engine
+            result.update(pdf_engine=engine, pdf_seconds=round(time.perf_counter() - start, 3))
             if engine != job.pdf_engine:
                 result["pdf_note"] = (f"{job.pdf_engine} failed ({printers.last_error}); "
                                       f"laid out by {engine}")
-        files["notebook"] = paths["notebook"].stat().st_size
     except Exception as exc:
-        # The HTML is there but the run is not complete: no manifest entry, and
-        # the runner removes the HTML, so the next batch builds it again.
         result["error"] = {"message": f"{type(exc).__name__}: {exc}", "stage": "render",
                            "line": traceback.format_exc().strip().splitlines()[-1]}
         return result
-    result["ok"] = True
-    result["pdf_seconds"] = round(time.perf_counter() - start, 3)
+    finally:
+        if own_printers:
+            printers.close()
+    files["notebook"] = paths["notebook"].stat().st_size
+    result.update(ok=True, title=title, summary=summary, files=files)
     return result
 
 
@@ -346,7 +322,10 @@ def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ..
             try:
                 result = run_job(kernel, job, printers)
             except Exception as exc:  # bug in our own code: report it, keep serving
-                result = _internal_error(job, exc)
+                result = {"index": job.index, "output": job.output, "ok": False,
+                          "error": {"message": f"{type(exc).__name__}: {exc}",
+                                    "stage": "worker",
+                                    "line": traceback.format_exc().strip().splitlines()[-1]}}
             if result.pop("restart_kernel", False) or not kernel.is_alive():
                 kernel.restart()
             results.put(("done", worker_id, result))
@@ -357,12 +336,6 @@ def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ..
         if kernel is not None:
             # Nothing in a kernel is worth a graceful exit; killing it saves ~1 s.
             kernel.shutdown(now=True)
-
-
-def _internal_error(job: Job, exc: Exception) -> dict[str, Any]:
-    return {"index": job.index, "output": job.output, "ok": False,
-            "error": {"message": f"{type(exc).__name__}: {exc}", "stage": "worker",
-                      "line": traceback.format_exc().strip().splitlines()[-1]}}
 
 
 def job_dict(job: Job) -> dict[str, Any]:
