@@ -22,6 +22,7 @@ import sys
 COMMAND_MODULES: tuple[str, ...] = (
     "analysis.casebase_cli",
     "analysis.qca.cli",
+    "analysis.compare_cli",
     "analysis.reliability",
     "analysis.batch",
 )

@@ -37,6 +37,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from analysis.typology import IdealType
+
 __all__ = [
     "Anchors",
     "CalibrationResult",
@@ -145,10 +147,36 @@ class Condition(_Model):
 
 
 class ConditionSet(_Model):
-    """The file ``casebase/conditions.yaml``."""
+    """The file ``casebase/conditions.yaml``.
+
+    ``outcome_conditions`` names, per outcome, the conditions it is analysed with (theory
+    chooses few conditions for few cases); an outcome not listed uses every condition.
+    ``types`` are the ideal types of the typology (see :mod:`analysis.typology`).
+    """
 
     version: int = Field(ge=1)
     conditions: list[Condition] = Field(min_length=1)
+    outcome_conditions: dict[str, list[str]] = {}
+    types: list[IdealType] = []
+
+    @model_validator(mode="after")
+    def _known_conditions(self) -> ConditionSet:
+        ids = {c.id for c in self.conditions}
+        for outcome, conds in self.outcome_conditions.items():
+            unknown = [c for c in conds if c not in ids]
+            if unknown or not conds:
+                raise ValueError(
+                    f"outcome_conditions.{outcome}: unknown or no conditions {unknown}"
+                )
+        for t in self.types:
+            unknown = [c for c in t.profile if c not in ids]
+            if unknown:
+                raise ValueError(f"type {t.id}: unknown conditions {unknown}")
+        return self
+
+    def conditions_for(self, outcome: str) -> list[str]:
+        """The conditions ``outcome`` is analysed with (declared, or all)."""
+        return list(self.outcome_conditions.get(outcome) or [c.id for c in self.conditions])
 
     @field_validator("conditions")
     @classmethod
