@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,11 +29,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+
+from analysis.safe_yaml import YamlError, read_yaml_file, roundtrip_yaml
 
 #: The fuzzy membership scale shared by mechanisms and outcomes.
 SCORES: tuple[float, ...] = (0.0, 0.33, 0.67, 1.0)
@@ -264,6 +263,21 @@ class Sources(_Model):
     sources: list[Source] = Field(min_length=1)
 
 
+class RoundDef(_Model):
+    """One round of the reliability check (``codings/rounds.yaml``)."""
+
+    id: str | int = Field(description="Round id, named by adjudications")
+    codebook_version: int = 1
+    coders: list[str] = Field(
+        min_length=2, max_length=2, description="The two coders compared (`final` = case files)"
+    )
+    note: str = ""
+
+
+class Rounds(_Model):
+    rounds: list[RoundDef] = Field(default_factory=list)
+
+
 # ------------------------------------------------------------------------- problems
 
 
@@ -294,58 +308,6 @@ class CaseBaseError(Exception):
 # ------------------------------------------------------------------------ YAML I/O
 
 
-def _yaml() -> YAML:
-    # The round-trip loader constructs only plain mappings, sequences and scalars (no
-    # arbitrary Python objects), so it is as safe as typ="safe" and it keeps line numbers.
-    y = YAML(typ="rt")
-    y.preserve_quotes = True
-    y.width = 4096
-    # The case files indent list items under their key ("  - code: ..."); writing them
-    # back the same way keeps `workbench locate` diffs to the lines it changes.
-    y.indent(mapping=2, sequence=4, offset=2)
-    # Keep explicit `null`s as written instead of turning `year: null` into `year:`.
-    y.representer.add_representer(
-        type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
-    )
-    return y
-
-
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """libyaml's safe loader with YAML 1.2 booleans and duplicate keys refused."""
-
-
-# YAML 1.1 reads yes/no/on/off as booleans; the case files follow YAML 1.2, where only
-# true/false are, so that `name_en: No` stays a string.
-_FastLoader.yaml_implicit_resolvers = {
-    k: [r for r in v if r[0] != "tag:yaml.org,2002:bool"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_FastLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-    loader.flatten_mapping(node)
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping",
-                node.start_mark,
-                f"found duplicate key {key!r}",
-                key_node.start_mark,
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=True)
-
-
-_FastLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
-)
-
-
 @dataclass
 class YamlDoc:
     """A parsed YAML file: plain data for validation, line numbers on demand.
@@ -361,7 +323,7 @@ class YamlDoc:
     def rt(self) -> Any:
         """The round-trip document (ruamel), with line numbers; None if it cannot parse."""
         try:
-            return _yaml().load(self.text)
+            return roundtrip_yaml().load(self.text)
         except (YAMLError, ValueError, TypeError):
             return None
 
@@ -391,22 +353,10 @@ def read_yaml(path: Path, display: str) -> tuple[YamlDoc | None, list[Problem]]:
     (True, 'x.yaml')
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem(display, None, "", "file not found")]
-    except UnicodeDecodeError as exc:
-        return None, [
-            Problem(display, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-        ]
-    try:
-        return YamlDoc(yaml.load(text, Loader=_FastLoader), text), []  # noqa: S506 (safe loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        msg = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        return None, [Problem(display, line, "", f"malformed YAML: {msg}")]
-    except (yaml.YAMLError, ValueError, TypeError) as exc:  # other scanner/constructor failures
-        return None, [Problem(display, None, "", f"malformed YAML: {exc}")]
+        data, text = read_yaml_file(path, display)
+    except YamlError as exc:
+        return None, [Problem(exc.file, exc.line, "", exc.message)]
+    return YamlDoc(data, text), []
 
 
 def _line_of(node: Any, loc: Iterable[Any]) -> int | None:
@@ -963,6 +913,32 @@ def _load_sources_texts(
     return texts, problems
 
 
+def load_rounds(root: str | os.PathLike[str] = "casebase") -> dict[str, Any] | None:
+    """Read and check ``codings/rounds.yaml``: its plain data, or None when absent.
+
+    Raises
+    ------
+    CaseBaseError
+        If the file is not safe, well-formed YAML or does not fit :class:`Rounds`.
+
+    Examples
+    --------
+    >>> load_rounds("/nonexistent") is None
+    True
+    """
+    root = Path(root)
+    path = root / "codings" / "rounds.yaml"
+    if not path.is_file():
+        return None
+    display = _rel(path, root)
+    doc, problems = read_yaml(path, display)
+    if doc is not None:
+        rounds, problems = parse_model(Rounds, doc, display)
+    if problems:
+        raise CaseBaseError(problems)
+    return rounds.model_dump()
+
+
 def load_codebook(root: str | os.PathLike[str] = "casebase") -> Codebook:
     """Load and validate only ``codebook.yaml``.
 
@@ -1130,6 +1106,9 @@ def load_casebase(
             )
         checker.mechanisms(display, doc, coding.mechanisms, set(coding.sources))
         codings.setdefault(coder, {})[coding.id] = coding
+
+    if (root / "codings" / "rounds.yaml").is_file():
+        parse(root / "codings" / "rounds.yaml", Rounds)
 
     problems.extend(checker.problems)
     if problems:

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from analysis.casebase import Problem, _field, _line_of, _rel, _yaml, read_yaml
+from analysis.casebase import Problem, _field, _line_of, _rel, read_yaml
 from analysis.render import atomic_write
+from analysis.safe_yaml import roundtrip_yaml
 
 
 class LocateError(ValueError):
@@ -157,6 +158,6 @@ def locate_file(path: Path, texts: dict[str, str], root: Path) -> LocateResult:
     if problems or not updated:
         return LocateResult(path, 0, problems)
     buf = io.StringIO()
-    _yaml().dump(doc, buf)
+    roundtrip_yaml().dump(doc, buf)
     atomic_write(path, buf.getvalue())
     return LocateResult(path, updated, [])

@@ -56,13 +56,13 @@ def read_rounds(cb: CaseBase) -> list[Round]:
     >>> [r.id for r in read_rounds(cb)]      # doctest: +SKIP
     ['round1', 'round2']
     """
-    from ruamel.yaml import YAML
+    from analysis.casebase import load_rounds
 
     path = Path(cb.root) / "codings" / "rounds.yaml"
-    if path.is_file():
-        doc = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    doc = load_rounds(cb.root)  # checked: raises CaseBaseError with file:line messages
+    if doc is not None:
         out = []
-        for i, r in enumerate(doc.get("rounds", [])):
+        for i, r in enumerate(doc["rounds"]):
             coders = r.get("coders", [])
             if len(coders) != 2:
                 raise ValueError(f"{path}: rounds[{i}].coders must name exactly two coders")

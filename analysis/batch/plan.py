@@ -92,11 +92,10 @@ class Run:
 
 
 def _load_yaml(path: Path) -> Any:
-    import yaml
+    """Parse a YAML file safely; raises :class:`analysis.safe_yaml.YamlError`."""
+    from analysis.safe_yaml import read_yaml_file
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+    return read_yaml_file(path)[0]
 
 
 def parse_plan(data: Any, source: str = "<plan>") -> list[Run]:
@@ -189,13 +188,15 @@ def load_plan(path: str | Path) -> list[Run]:
     >>> load_plan(p)[0].parameters
     {'lang': 'zh'}
     """
+    from analysis.safe_yaml import YamlError
+
     path = Path(path)
+    if not path.is_file():
+        raise PlanError([f"{path}: no such plan file"], str(path))
     try:
         data = _load_yaml(path)
-    except FileNotFoundError:
-        raise PlanError([f"{path}: no such plan file"], str(path)) from None
-    except Exception as exc:  # yaml.YAMLError and decoding errors
-        raise PlanError([f"{path}: not valid YAML: {exc}"], str(path)) from None
+    except YamlError as exc:  # malformed, unsafe (aliases, depth) or not UTF-8
+        raise PlanError([str(exc)], str(path)) from None
     return parse_plan(data, str(path))
 
 
@@ -220,12 +221,19 @@ def outcome_ids(casebase_root: str | Path) -> list[str]:
     --------
     >>> outcome_ids("/nonexistent")
     []
+
+    Raises
+    ------
+    analysis.safe_yaml.YamlError
+        If the codebook is not safe, well-formed UTF-8 YAML (``file:line: message``).
     """
     path = Path(casebase_root) / "codebook.yaml"
     if not path.is_file():
         return []
     data = _load_yaml(path) or {}
     outcomes = data.get("outcomes", []) if isinstance(data, dict) else []
+    if not isinstance(outcomes, list):
+        return []
     return [str(o["id"]) for o in outcomes if isinstance(o, dict) and "id" in o]
 
 
