@@ -3,6 +3,10 @@
 The tables are UTF-8 with a byte-order mark so that Chinese opens correctly in
 Excel and WPS; Stata and R read them as ordinary UTF-8 CSV.
 
+Text cells that a spreadsheet would run as a formula (those starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return) get a leading single quote, as the
+OWASP "CSV Injection" guidance recommends; numbers are never changed.
+
 Examples
 --------
 >>> from analysis.casebase import load_casebase
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +39,46 @@ _TYPES: dict[str, str] = {
     "value": "number",
     "value_max": "number",
 }
+
+
+# OWASP "CSV Injection": cells starting with these are formulas to Excel, WPS and LibreOffice.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_formula(text: str) -> str:
+    """Prefix a single quote to text a spreadsheet would evaluate as a formula.
+
+    Plain numbers such as ``-3.5`` are left alone: they cannot run anything.
+
+    Examples
+    --------
+    >>> print(neutralise_formula('=HYPERLINK("http://x","y")'))
+    '=HYPERLINK("http://x","y")
+    >>> neutralise_formula("-3.5"), neutralise_formula("基层治理")
+    ('-3.5', '基层治理')
+    """
+    if text.startswith(FORMULA_PREFIXES) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table whose text columns are safe to open in a spreadsheet.
+
+    Columns typed ``integer`` or ``number`` in the data package are not touched.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"rationale": ["@SUM(A1)", "ok"], "value": [-1.5, 2.0]})
+    >>> neutralise_formulas(df).to_dict("list")
+    {'rationale': ["'@SUM(A1)", 'ok'], 'value': [-1.5, 2.0]}
+    """
+    out = df.copy()
+    for col in out.columns:
+        if _TYPES.get(col, "string") == "string":
+            out[col] = out[col].map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
+    return out
 
 
 def _table_frames(cb: CaseBase) -> dict[str, pd.DataFrame]:
@@ -201,7 +246,11 @@ def export_tables(cb: CaseBase, out: str | os.PathLike[str]) -> list[Path]:
     written = []
     for name, df in frames.items():
         path = out / f"{name}.csv"
-        data = _integers(df).to_csv(index=False, lineterminator="\n").encode(ENCODING)
+        data = (
+            _integers(neutralise_formulas(df))
+            .to_csv(index=False, lineterminator="\n")
+            .encode(ENCODING)
+        )
         atomic_write(path, data)
         written.append(path)
     dp = json.dumps(datapackage(cb, frames), ensure_ascii=False, indent=2) + "\n"
