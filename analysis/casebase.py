@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal
 
 import pandas as pd
@@ -33,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from analysis.safe_yaml import YamlError, read_yaml_file, roundtrip_yaml
+from analysis.safe_yaml import YamlError, decode_utf8, read_yaml_file, roundtrip_yaml
 
 #: The fuzzy membership scale shared by mechanisms and outcomes.
 SCORES: tuple[float, ...] = (0.0, 0.33, 0.67, 1.0)
@@ -51,8 +52,9 @@ _ID = r"^[a-z][a-z0-9_]*$"
 
 
 class _Model(BaseModel):
-    # Unknown keys are almost always typos of known ones; reject them loudly.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Unknown keys are almost always typos of known ones; reject them loudly.  Strict
+    # types: `score: true` or `start_year: '2008'` are mistakes, not values to coerce.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 def _check_score(value: float) -> float:
@@ -248,15 +250,61 @@ class Codebook(_Model):
     changelog: list[ChangelogEntry] = Field(default_factory=list)
 
 
+def _check_source_file(name: str) -> str:
+    """A source's ``file`` names a file inside the corpus folder: relative, no ``..``."""
+    if not name.strip():
+        raise ValueError("the file name is empty")
+    if PurePosixPath(name).is_absolute() or PureWindowsPath(name).drive or name[0] in "\\~":
+        raise ValueError(
+            f"{name!r} is an absolute path: name the file relative to the corpus folder"
+        )
+    if ".." in re.split(r"[\\/]", name):
+        raise ValueError(f"{name!r} leads out of the corpus folder (`..`): name a file inside it")
+    return name
+
+
+def source_path(corpus: Path, name: str) -> Path:
+    """The file a source names, confined to the corpus folder.
+
+    Parameters
+    ----------
+    corpus : Path
+        The corpus folder.
+    name : str
+        The ``file`` of a source in ``sources.yaml``.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is absolute, contains ``..`` or is a symbolic link that leads out
+        of the corpus folder.
+
+    Examples
+    --------
+    >>> source_path(Path("seeds"), "a/b.txt").as_posix()
+    'seeds/a/b.txt'
+    >>> source_path(Path("seeds"), "../../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    ValueError: '../../etc/passwd' leads out of the corpus folder (`..`): name a file inside it
+    """
+    path = corpus / _check_source_file(name)
+    if not path.resolve().is_relative_to(corpus.resolve()):
+        raise ValueError(f"{name!r} is a symbolic link that leads out of the corpus folder")
+    return path
+
+
 class Source(_Model):
     id: str = Field(pattern=_ID)
-    file: str
+    file: str = Field(description="File name inside the corpus folder")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     title: str
     authors: list[str]
     venue: str
     date: str | None
     doc_type: str
+
+    _file = field_validator("file")(_check_source_file)
 
 
 class Sources(_Model):
@@ -697,7 +745,7 @@ def casebase_hash(root: str | os.PathLike[str]) -> str:
     """
     root = Path(root)
     h = hashlib.sha256()
-    for p in sorted(root.rglob("*.yaml")):
+    for p in sorted(p for p in root.rglob("*") if is_yaml_file(p) and p.is_file()):
         h.update(p.relative_to(root).as_posix().encode())
         h.update(b"\0")
         h.update(p.read_bytes())
@@ -707,16 +755,45 @@ def casebase_hash(root: str | os.PathLike[str]) -> str:
 # ------------------------------------------------------------------------- loading
 
 
+def is_yaml_file(path: Path) -> bool:
+    """Whether a path is a YAML file: ``.yaml`` and ``.yml`` count alike.
+
+    Examples
+    --------
+    >>> is_yaml_file(Path("cases/a.yml")), is_yaml_file(Path("cases/a.yaml.bak"))
+    (True, False)
+    """
+    return path.suffix in (".yaml", ".yml")
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if is_yaml_file(p) and p.is_file())
+
+
 def _case_files(root: Path) -> list[Path]:
-    return sorted((root / "cases").glob("*.yaml"))
+    return _yaml_files(root / "cases")
 
 
 def _coding_files(root: Path) -> Iterator[tuple[str, Path]]:
     base = root / "codings"
     if base.is_dir():
         for coder_dir in sorted(p for p in base.iterdir() if p.is_dir()):
-            for f in sorted(coder_dir.glob("*.yaml")):
+            for f in _yaml_files(coder_dir):
                 yield coder_dir.name, f
+
+
+def evidence_files(root: str | os.PathLike[str]) -> list[Path]:
+    """Every case file and independent coding (``.yaml`` or ``.yml``): what locate fills in.
+
+    Examples
+    --------
+    >>> [p.name for p in evidence_files("casebase")][:1]    # doctest: +SKIP
+    ['dongguan.yaml']
+    """
+    root = Path(root)
+    return _case_files(root) + [f for _, f in _coding_files(root)]
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -888,8 +965,12 @@ def _load_sources_texts(
     texts: dict[str, str] = {}
     problems: list[Problem] = []
     for i, (sid, src) in enumerate(sources.items()):
-        path = corpus / src.file
         line = _line_of(doc, ("sources", i, "file"))
+        try:
+            path = source_path(corpus, src.file)
+        except ValueError as exc:
+            problems.append(Problem(display, line, f"sources[{i}].file", str(exc)))
+            continue
         if not path.is_file():
             problems.append(
                 Problem(
@@ -900,7 +981,8 @@ def _load_sources_texts(
                 )
             )
             continue
-        if sha256_file(path) != src.sha256:
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != src.sha256:
             problems.append(
                 Problem(
                     display,
@@ -909,7 +991,10 @@ def _load_sources_texts(
                     f"{path} has a different sha256: the source text changed",
                 )
             )
-        texts[sid] = path.read_text(encoding="utf-8")
+        try:
+            texts[sid] = decode_utf8(data, str(path), "then record its new sha256 in sources.yaml")
+        except YamlError as exc:
+            problems.append(Problem(exc.file, exc.line, "", exc.message))
     return texts, problems
 
 

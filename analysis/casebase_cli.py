@@ -81,7 +81,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_locate(args: argparse.Namespace) -> int:
     """Fill in start/end offsets for every quote."""
-    from analysis.casebase import read_source_texts
+    from analysis.casebase import evidence_files, read_source_texts
     from analysis.locate import locate_file
 
     src = _sources(args)
@@ -93,9 +93,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
     if problems:
         _print_problems(problems)
         return 1
-    files = [Path(f) for f in args.files] or sorted(root.glob("cases/*.yaml")) + sorted(
-        root.glob("codings/*/*.yaml")
-    )
+    files = [Path(f) for f in args.files] or evidence_files(root)
     all_problems: list[Problem] = []
     for f in files:
         res = locate_file(f, texts, root)

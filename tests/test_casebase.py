@@ -263,10 +263,143 @@ def test_duplicate_yaml_key_is_refused_with_its_line(tmp_path, seeds):
     text = good_case(seeds).replace("    city: 绍兴市\n", "    city: 绍兴市\n    city: 宁波市\n")
     root = _mini(tmp_path, seeds, text)
     [msg] = problems_of(root, seeds)
-    assert msg.startswith("casebase/cases/mini.yaml:6: malformed YAML") and "duplicate key 'city'" in msg
+    assert (
+        msg.startswith("casebase/cases/mini.yaml:6: malformed YAML")
+        and "duplicate key 'city'" in msg
+    )
 
 
 def test_yes_and_no_stay_strings_as_in_yaml_1_2(tmp_path, seeds):
     text = good_case(seeds).replace("name_en: Test case", "name_en: No")
     cb = load_casebase(_mini(tmp_path, seeds, text), seeds)
     assert cb.cases["mini"].name_en == "No"
+
+
+# -- source files stay inside the corpus -----------------------------------------------
+
+
+def _with_source_file(root: Path, name: str) -> None:
+    text = (CASEBASE / "sources.yaml").read_text(encoding="utf-8")
+    text = text.replace(f"file: {SHAOXING}", f"file: {name}")
+    (root / "sources.yaml").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("../../../../etc/passwd", "leads out of the corpus folder (`..`)"),
+        ("sub/../../x.txt", "leads out of the corpus folder (`..`)"),
+        ("/etc/passwd", "is an absolute path"),
+        ("C:/Windows/win.ini", "is an absolute path"),
+        ("'~/notes.txt'", "is an absolute path"),
+    ],
+)
+def test_source_file_outside_the_corpus_is_refused(tmp_path, seeds, name, why, capsys):
+    root = _mini(tmp_path, seeds, good_case(seeds))
+    _with_source_file(root, name)
+    for corpus in (seeds, None):  # a schema error: refused even without a corpus
+        msgs = problems_of(root, corpus)
+        assert len(msgs) == 1 and msgs[0].startswith("casebase/sources.yaml:14: sources[1].file: ")
+        assert why in msgs[0]
+    assert main(["locate", "--casebase", str(root), "--sources", str(seeds)]) == 1
+    assert why in capsys.readouterr().err
+
+
+def test_source_symlink_out_of_the_corpus_is_refused(tmp_path, seeds):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds, corpus)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret", encoding="utf-8")
+    (corpus / "link.txt").symlink_to(outside)
+    (corpus / "inside.txt").symlink_to(corpus / SHAOXING)  # a link inside the corpus is fine
+    root = _mini(tmp_path, seeds, good_case(seeds))
+    _with_source_file(root, "inside.txt")
+    assert load_casebase(root, corpus).texts["shaoxing2021"]
+    _with_source_file(root, "link.txt")
+    assert problems_of(root, corpus) == [
+        "casebase/sources.yaml:14: sources[1].file: 'link.txt' is a symbolic link that leads "
+        "out of the corpus folder"
+    ]
+
+
+def test_gbk_source_text_says_how_to_convert(tmp_path, seeds, capsys):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds, corpus)
+    text = (corpus / SHAOXING).read_text(encoding="utf-8")
+    (corpus / SHAOXING).write_bytes(text.encode("gb18030"))
+    root = _mini(tmp_path, seeds, good_case(seeds))
+    assert main(["validate", "--casebase", str(root), "--sources", str(corpus)]) == 1
+    err = capsys.readouterr().err
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if not ln.isascii())
+    stem = SHAOXING[:-4]
+    assert (
+        f"{corpus / SHAOXING}:{line}: not UTF-8 text (GBK?): convert it with "
+        f"`iconv -f GBK -t UTF-8 {SHAOXING} > {stem}.utf8 && mv {stem}.utf8 {SHAOXING}`, "
+        "then record its new sha256 in sources.yaml"
+    ) in err
+    assert "Traceback" not in err and "codec" not in err
+
+
+# -- strict types ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("score: 1\n", "score: true\n", "11: mechanisms[0].score: Input should be a valid number"),
+        (
+            "start_year: 2008",
+            "start_year: '2008'",
+            "7: start_year: Input should be a valid integer",
+        ),
+        (
+            "start_year: 2008",
+            "start_year: 2008.0",
+            "7: start_year: Input should be a valid integer",
+        ),
+        ("name_zh: 测试案例", "name_zh: 2008", "2: name_zh: Input should be a valid string"),
+        (
+            "actors: [party]",
+            "actors: party",
+            "14: mechanisms[0].actors: Input should be a valid list",
+        ),
+    ],
+)
+def test_lax_types_are_refused(tmp_path, seeds, old, new, message):
+    text = textwrap.dedent(good_case(seeds))
+    assert old in text
+    root = _mini(tmp_path, seeds, "")
+    (root / "cases" / "mini.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    assert problems_of(root, seeds) == [f"casebase/cases/mini.yaml:{message}"]
+
+
+# -- .yml counts like .yaml ----------------------------------------------------------------
+
+
+def test_yml_files_are_cases_and_codings_too(tmp_path, seeds, capsys):
+    from analysis.batch.plan import case_ids
+    from analysis.casebase import casebase_hash
+
+    root = _mini(tmp_path, seeds, good_case(seeds, code="bad_code"), name="x")
+    (root / "cases" / "x.yaml").rename(root / "cases" / "mini.yml")
+    (root / "codings" / "coder_b").mkdir(parents=True)
+    coding = "id: mini\ncoder: coder_b\nsources: [shaoxing2021]\nmechanisms: []\nextra: 1\n"
+    (root / "codings" / "coder_b" / "mini.yml").write_text(coding, encoding="utf-8")
+    assert case_ids(root) == ["mini"]  # what the batch plans
+    msgs = problems_of(root, seeds)
+    assert any(
+        m.startswith("casebase/cases/mini.yml:10: mechanisms[0].code: unknown") for m in msgs
+    )
+    assert any(m.startswith("casebase/codings/coder_b/mini.yml:5: extra: unknown") for m in msgs)
+    before = casebase_hash(root)
+    with (root / "cases" / "mini.yml").open("a", encoding="utf-8") as fh:
+        fh.write("# edited\n")
+    assert casebase_hash(root) != before
+    # locate fills in a .yml file's offsets.
+    text = textwrap.dedent(good_case(seeds))
+    text = "".join(ln for ln in text.splitlines(True) if "start:" not in ln and "end:" not in ln)
+    (root / "cases" / "mini.yml").write_text(text, encoding="utf-8")
+    (root / "codings" / "coder_b" / "mini.yml").unlink()
+    assert main(["locate", "--casebase", str(root), "--sources", str(seeds)]) == 0
+    assert "mini.yml: 1 span(s) updated" in capsys.readouterr().out
+    assert load_casebase(root, seeds).cases["mini"].mechanisms[0].evidence[0].start is not None
