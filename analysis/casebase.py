@@ -63,6 +63,48 @@ def _check_score(value: float) -> float:
     return min(SCORES, key=lambda s: abs(s - value))
 
 
+def check_occurrence(value: object) -> int:
+    """Return an ``occurrence:`` hint if it is a positive whole number (1 = the first).
+
+    Raises
+    ------
+    ValueError
+        For anything else: 0, negative numbers, fractions, booleans, strings, lists.
+
+    Examples
+    --------
+    >>> check_occurrence(2)
+    2
+    >>> check_occurrence(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: occurrence must be a positive whole number (1 = the first occurrence), got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            f"occurrence must be a positive whole number (1 = the first occurrence), got {value!r}"
+        )
+    return value
+
+
+def quote_offsets(text: str, quote: str) -> list[int]:
+    """Start offset of every occurrence of ``quote`` in ``text`` (overlaps included).
+
+    Examples
+    --------
+    >>> quote_offsets("甲乙甲乙甲", "甲乙")
+    [0, 2]
+    >>> quote_offsets("啊啊啊", "啊啊")
+    [0, 1]
+    """
+    hits = []
+    i = text.find(quote)
+    while i != -1:
+        hits.append(i)
+        i = text.find(quote, i + 1)
+    return hits
+
+
 class Evidence(_Model):
     """A verbatim span of a source: ``text[start:end] == quote``."""
 
@@ -72,6 +114,10 @@ class Evidence(_Model):
     quote: str = Field(min_length=1, max_length=MAX_QUOTE, description="Exact text[start:end]")
     occurrence: int | None = Field(
         None, ge=1, description="Which occurrence `workbench locate` should use (1-based)"
+    )
+
+    _occurrence = field_validator("occurrence", mode="before")(
+        lambda v: v if v is None else check_occurrence(v)
     )
 
 
@@ -867,6 +913,28 @@ class _Checker:
                     f"quote does not match {self.sources[ev.source].file}[{ev.start}:{ev.end}] "
                     f"which reads {found[:40]!r}",
                 )
+            elif ev.occurrence is not None:
+                self.occurrence(file, doc, here, ev, quote_offsets(text, ev.quote))
+
+    def occurrence(
+        self, file: str, doc: Any, here: tuple[Any, ...], ev: Evidence, hits: list[int]
+    ) -> None:
+        """``start`` must be the ``occurrence``-th occurrence of the quote."""
+        n, actual = ev.occurrence or 1, hits.index(ev.start) + 1
+        if actual == n:
+            return
+        meant = (
+            f"which starts at {hits[n - 1]}"
+            if n <= len(hits)
+            else f"the quote occurs {len(hits)} times"
+        )
+        self.add(
+            file,
+            doc,
+            (*here, "occurrence"),
+            f"start {ev.start} is occurrence {actual} of the quote's {len(hits)}, "
+            f"not occurrence {n} ({meant}): correct `occurrence` or rerun `workbench locate`",
+        )
 
     def mechanisms(self, file: str, doc: Any, mechs: list[Mechanism], allowed: set[str]) -> None:
         seen: set[str] = set()

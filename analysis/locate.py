@@ -2,8 +2,10 @@
 
 Scholars write the quote; ``workbench locate`` finds it in its source and writes
 ``start`` and ``end``.  A quote that occurs nowhere is refused; one that occurs
-more than once is refused unless ``occurrence: N`` says which one is meant.  A
-file is rewritten only when every quote in it could be placed.
+more than once is refused unless ``occurrence: N`` (a positive whole number,
+1 = the first) says which one is meant.  A file is rewritten only when every
+quote in it could be placed, atomically, through a symbolic link to its target,
+and keeping its permissions, its line endings and a UTF-8 byte-order mark.
 
 Examples
 --------
@@ -14,19 +16,37 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import io
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from analysis.casebase import Problem, _field, _line_of, _rel, read_yaml
+from analysis.casebase import (
+    Problem,
+    _field,
+    _line_of,
+    _plain,
+    _rel,
+    check_occurrence,
+    quote_offsets,
+    read_yaml,
+)
 from analysis.render import atomic_write
 from analysis.safe_yaml import roundtrip_yaml
 
 
 class LocateError(ValueError):
-    """A quote could not be placed unambiguously."""
+    """A quote could not be placed unambiguously.
+
+    ``field`` names the evidence field at fault: ``quote`` or ``occurrence``.
+    """
+
+    def __init__(self, message: str, field: str = "quote"):
+        super().__init__(message)
+        self.field = field
 
 
 def find_span(text: str, quote: str, occurrence: int | None = None) -> tuple[int, int]:
@@ -39,7 +59,7 @@ def find_span(text: str, quote: str, occurrence: int | None = None) -> tuple[int
     quote : str
         The verbatim quote.
     occurrence : int, optional
-        1-based occurrence to use when the quote occurs more than once.
+        Which occurrence to use (1 = the first) when the quote occurs more than once.
 
     Returns
     -------
@@ -49,24 +69,31 @@ def find_span(text: str, quote: str, occurrence: int | None = None) -> tuple[int
     Raises
     ------
     LocateError
-        If the quote is absent, or ambiguous without ``occurrence``.
+        If the quote is absent, ambiguous without ``occurrence``, or ``occurrence``
+        is not a positive whole number within the number of occurrences.
 
     Examples
     --------
     >>> find_span("甲乙甲乙", "甲乙", occurrence=2)
     (2, 4)
+    >>> find_span("甲乙甲乙", "甲乙", occurrence=0)
+    Traceback (most recent call last):
+    ...
+    analysis.locate.LocateError: occurrence must be a positive whole number (1 = the first occurrence), got 0
     """
-    hits = []
-    i = text.find(quote)
-    while i != -1:
-        hits.append(i)
-        i = text.find(quote, i + 1)
+    if occurrence is not None:
+        try:
+            check_occurrence(occurrence)
+        except ValueError as exc:
+            raise LocateError(str(exc), field="occurrence") from None
+    hits = quote_offsets(text, quote)
     if not hits:
         raise LocateError("quote appears nowhere in its source")
     if occurrence is not None:
         if occurrence > len(hits):
             raise LocateError(
-                f"occurrence {occurrence} requested but the quote occurs {len(hits)} time(s)"
+                f"occurrence {occurrence} requested but the quote occurs {len(hits)} time(s)",
+                field="occurrence",
             )
         start = hits[occurrence - 1]
     elif len(hits) > 1:
@@ -111,6 +138,32 @@ def _set_after(m: CommentedMap, key: str, value: int, after: str) -> None:
         m.insert(pos, key, value)
 
 
+def write_like(path: Path, text: str) -> None:
+    r"""Replace the file at ``path`` by ``text`` as the user's editor would have saved it.
+
+    The write goes through a symbolic link to its target, is atomic (a temporary file
+    renamed over the target), and keeps the target's permission bits, its line endings
+    (CRLF when most lines end so) and a leading UTF-8 byte-order mark.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "a.yaml"
+    >>> _ = p.write_bytes(codecs.BOM_UTF8 + b"a: 1\r\n")
+    >>> write_like(p, "a: 2\n")
+    >>> p.read_bytes()
+    b'\xef\xbb\xbfa: 2\r\n'
+    """
+    target = path.resolve()
+    raw = target.read_bytes()
+    crlf = raw.count(b"\r\n")
+    newline = "\r\n" if crlf > raw.count(b"\n") - crlf else "\n"
+    data = text.removeprefix("\ufeff").replace("\n", newline).encode("utf-8")
+    if raw.startswith(codecs.BOM_UTF8):
+        data = codecs.BOM_UTF8 + data
+    atomic_write(target, data, mode=stat.S_IMODE(target.stat().st_mode))
+
+
 def locate_file(path: Path, texts: dict[str, str], root: Path) -> LocateResult:
     """Fill ``start``/``end`` of every evidence quote in one YAML file.
 
@@ -138,17 +191,13 @@ def locate_file(path: Path, texts: dict[str, str], root: Path) -> LocateResult:
             )
             continue
         quote = str(ev["quote"])
-        occ = ev.get("occurrence")
+        occ = _plain(ev.get("occurrence"))
         try:
-            start, end = find_span(texts[src], quote, int(occ) if occ is not None else None)
+            start, end = find_span(texts[src], quote, occ)
         except LocateError as exc:
+            msg = f"{exc}: {quote[:30]!r}" if exc.field == "quote" else str(exc)
             problems.append(
-                Problem(
-                    display,
-                    _line_of(doc, (*loc, "quote")),
-                    f"{where}.quote",
-                    f"{exc}: {quote[:30]!r}",
-                )
+                Problem(display, _line_of(doc, (*loc, exc.field)), f"{where}.{exc.field}", msg)
             )
             continue
         if ev.get("start") != start or ev.get("end") != end:
@@ -159,5 +208,11 @@ def locate_file(path: Path, texts: dict[str, str], root: Path) -> LocateResult:
         return LocateResult(path, 0, problems)
     buf = io.StringIO()
     roundtrip_yaml().dump(doc, buf)
-    atomic_write(path, buf.getvalue())
+    try:
+        write_like(path, buf.getvalue())
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return LocateResult(
+            path, 0, [Problem(display, None, "", f"cannot write the file: {reason}")]
+        )
     return LocateResult(path, updated, [])

@@ -99,7 +99,7 @@ class Provenance:
     notebook: str = ""
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
+def atomic_write(path: str | os.PathLike[str], data: bytes | str, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the new one, never half.
 
     The data goes to a temporary file in the same directory (same filesystem,
@@ -112,6 +112,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
         Destination; its directory is created if missing.
     data : bytes or str
         Content; ``str`` is encoded as UTF-8.
+    mode : int, optional
+        Permission bits of the new file (default 0o644: reports are meant to be shared).
 
     Examples
     --------
@@ -131,7 +133,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
+        os.chmod(tmp, mode)  # mkstemp makes 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
