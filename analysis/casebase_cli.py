@@ -111,6 +111,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
 def cmd_new_case(args: argparse.Namespace) -> int:
     """Write a commented template case file."""
     from analysis.casebase import CaseBaseError, load_codebook
+    from analysis.render import atomic_write
     from analysis.template import case_template, check_case_id
 
     try:
@@ -118,17 +119,25 @@ def cmd_new_case(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    path = Path(args.casebase) / "cases" / f"{args.id}.yaml"
+    root = Path(args.casebase)
+    if not root.is_dir():
+        print(f"{root}: case-base folder not found (give it with --casebase DIR)", file=sys.stderr)
+        return 1
+    path = root / "cases" / f"{args.id}.yaml"
     if path.exists() and not args.force:
         print(f"{path} exists; use --force to overwrite", file=sys.stderr)
         return 1
     try:
-        codebook = load_codebook(args.casebase)
+        codebook = load_codebook(root)
     except CaseBaseError as exc:
         _print_problems(exc.problems)
         return 1
-    text = case_template(args.id, codebook)
-    path.write_text(text, encoding="utf-8")
+    try:
+        # The first case of a new case base also creates its cases/ folder.
+        atomic_write(path, case_template(args.id, codebook))
+    except OSError as exc:
+        print(f"{path}: cannot write the template: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(
         f"wrote {path}: fill it in, then run `workbench locate --sources DIR` and "
         "`workbench validate --sources DIR`"
@@ -169,7 +178,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("new-case", help="write a commented template for a new case")
     _add_common(p, sources=False)
-    p.add_argument("id", help="snake_case id of the new case, e.g. chengdu_wuhou")
+    p.add_argument(
+        "id", help="snake_case id of the new case (at most 64 characters), e.g. chengdu_wuhou"
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=cmd_new_case)
 

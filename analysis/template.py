@@ -25,13 +25,26 @@ def _comment(text: str, indent: str, width: int = 88) -> str:
     return "\n".join(f"{indent}# {line}" for line in lines)
 
 
+#: Longest case id: it names the case file, and file names have a limit (255 bytes).
+MAX_CASE_ID = 64
+
+
 def check_case_id(case_id: str) -> None:
-    """Raise ValueError unless ``case_id`` is snake_case.
+    """Raise ValueError unless ``case_id`` is snake_case and at most 64 characters.
 
     Examples
     --------
     >>> check_case_id("chengdu_wuhou")
+    >>> check_case_id("a" * 65)
+    Traceback (most recent call last):
+    ...
+    ValueError: case id is 65 characters long; the limit is 64 (lower-case letters, digits, _, starting with a letter)
     """
+    if len(case_id) > MAX_CASE_ID:
+        raise ValueError(
+            f"case id is {len(case_id)} characters long; the limit is {MAX_CASE_ID} "
+            "(lower-case letters, digits, _, starting with a letter)"
+        )
     if not re.fullmatch(r"[a-z][a-z0-9_]*", case_id):
         raise ValueError(f"case id {case_id!r} must be snake_case (lower-case letters, digits, _)")
 
