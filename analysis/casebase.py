@@ -1241,6 +1241,7 @@ def load_casebase(
         cases[case.id] = case
 
     codings: dict[str, dict[str, Coding]] = {}
+    case_stems = {p.stem for p in _case_files(root)}
     for coder, path in _coding_files(root):
         coding, doc = parse(path, Coding)
         if coding is None:
@@ -1256,6 +1257,14 @@ def load_casebase(
         if coding.id != path.stem:
             checker.add(
                 display, doc, ("id",), f"id {coding.id!r} must equal the file name {path.stem!r}"
+            )
+        elif coding.id not in case_stems:
+            checker.add(
+                display,
+                doc,
+                ("id",),
+                f"no case {coding.id!r} in cases/ (an independent coding codes a case "
+                "of the case base; check the file name)",
             )
         checker.mechanisms(display, doc, coding.mechanisms, set(coding.sources))
         codings.setdefault(coder, {})[coding.id] = coding

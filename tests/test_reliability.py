@@ -113,3 +113,23 @@ def test_readme_reports_the_current_figures(casebase):
         assert f"{rep['alpha_ordinal']:.3f}" in readme
         assert f"{rep['kappa_presence']:.3f}" in readme
         assert f"{len(rep['disagreements'])} disagreements" in readme
+
+
+def test_a_coding_of_a_case_that_does_not_exist_is_an_error(tmp_path, capsys):
+    root = tmp_path / "casebase"
+    shutil.copytree(CASEBASE, root)
+    coder = root / "codings" / "coder_b"
+    text = (coder / "shaoxing.yaml").read_text(encoding="utf-8")
+    assert text.startswith("id: shaoxing\n")
+    (coder / "ghost.yaml").write_text(text.replace("id: shaoxing", "id: ghost", 1), "utf-8")
+    expected = (
+        "casebase/codings/coder_b/ghost.yaml:1: id: no case 'ghost' in cases/ "
+        "(an independent coding codes a case of the case base; check the file name)"
+    )
+    with pytest.raises(CaseBaseError) as info:
+        load_casebase(root)
+    assert [str(p) for p in info.value.problems] == [expected]
+    for command in ("validate", "reliability"):
+        assert main([command, "--casebase", str(root)]) == 1
+        out = capsys.readouterr()
+        assert expected in out.err and "Traceback" not in out.err
