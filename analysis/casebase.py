@@ -357,6 +357,15 @@ class Sources(_Model):
     sources: list[Source] = Field(min_length=1)
 
 
+def _different_coders(coders: list[str]) -> list[str]:
+    # One coder compared with itself agrees perfectly (alpha = 1) and measures nothing.
+    if len(set(coders)) < len(coders):
+        raise ValueError(
+            f"coder {coders[0]!r} is listed twice (a round compares two different coders)"
+        )
+    return coders
+
+
 class RoundDef(_Model):
     """One round of the reliability check (``codings/rounds.yaml``)."""
 
@@ -366,6 +375,8 @@ class RoundDef(_Model):
         min_length=2, max_length=2, description="The two coders compared (`final` = case files)"
     )
     note: str = ""
+
+    _coders = field_validator("coders")(_different_coders)
 
 
 class Rounds(_Model):

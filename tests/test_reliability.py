@@ -133,3 +133,22 @@ def test_a_coding_of_a_case_that_does_not_exist_is_an_error(tmp_path, capsys):
         assert main([command, "--casebase", str(root)]) == 1
         out = capsys.readouterr()
         assert expected in out.err and "Traceback" not in out.err
+
+
+def test_the_same_coder_twice_in_a_round_is_refused(tmp_path, capsys):
+    root = tmp_path / "casebase"
+    shutil.copytree(CASEBASE, root)
+    rounds = root / "codings" / "rounds.yaml"
+    text = rounds.read_text(encoding="utf-8")
+    assert "    coders: [primary, coder_b]\n" in text
+    rounds.write_text(text.replace("[primary, coder_b]", "[coder_b, coder_b]"), "utf-8")
+    line = text.splitlines().index("    coders: [primary, coder_b]") + 1
+    expected = (
+        f"casebase/codings/rounds.yaml:{line}: rounds[0].coders: coder 'coder_b' is listed "
+        "twice (a round compares two different coders)"
+    )
+    for command in ("validate", "reliability"):
+        assert main([command, "--casebase", str(root)]) == 1
+        out = capsys.readouterr()
+        assert expected in out.err and "Traceback" not in out.err
+        assert "alpha" not in out.out
