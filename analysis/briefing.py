@@ -34,6 +34,7 @@ from matplotlib.figure import Figure
 from analysis import configuration, networks, plots, similarity
 from analysis import findings as fx
 from analysis.casebase import CaseBase, default_sources_dir, load_casebase
+from analysis.md_text import MarkdownText, as_markdown
 
 LANGS = ("zh", "en")
 
@@ -43,7 +44,12 @@ LANGS = ("zh", "en")
 
 @dataclass
 class Section:
-    """One part of a report: heading, paragraphs, tables and figures, in that order."""
+    """One part of a report: heading, paragraphs, tables and figures, in that order.
+
+    The heading and paragraphs are plain text, shown literally, or
+    :class:`~analysis.md_text.MarkdownText` (sentences from
+    :func:`analysis.findings.say`, whose values are already escaped).
+    """
 
     heading: str
     paragraphs: list[str] = field(default_factory=list)
@@ -53,7 +59,12 @@ class Section:
 
 @dataclass
 class Briefing:
-    """A report's content; ``show(key)`` displays one section in a notebook."""
+    """A report's content; ``show(key)`` displays one section in a notebook.
+
+    Text fields (title, subtitle, summary, findings) follow :class:`Section`'s
+    rule: plain strings are Markdown-escaped when shown, so case text can never
+    become a link or HTML; :class:`~analysis.md_text.MarkdownText` is shown as is.
+    """
 
     title: str
     subtitle: str
@@ -68,38 +79,43 @@ class Briefing:
         """Display the title (``# ...``) and subtitle."""
         from IPython.display import Markdown, display
 
-        display(Markdown(f"# {self.title}\n\n*{self.subtitle}*"))
+        display(Markdown(MarkdownText("# {}\n\n*{}*").format(self.title, self.subtitle)))
 
     def show_summary(self) -> None:
         """Display the one-line summary (the index page quotes it)."""
         from IPython.display import Markdown, display
 
-        display(Markdown(self.summary))
+        display(Markdown(as_markdown(self.summary)))
 
     def show(self, key: str) -> None:
         """Display one section: heading, paragraphs, tables (HTML), figures (PNG)."""
         from IPython.display import HTML, Image, Markdown, display
 
         sec = self.sections[key]
-        text = f"## {sec.heading}\n\n" + "\n\n".join(sec.paragraphs)
+        text = MarkdownText("## {}\n\n").format(sec.heading) + MarkdownText("\n\n").join(
+            sec.paragraphs
+        )
         display(Markdown(text))
         for caption, table in sec.tables:
             display(HTML(table_html(table, caption)))
         for caption, fig in sec.figures:
             if caption:
-                display(Markdown(f"*{caption}*"))
+                display(Markdown(MarkdownText("*{}*").format(caption)))
             display(Image(data=figure_png(fig), format="png"))
 
     def show_findings(self) -> None:
         """Display the findings, with the English summary after the Chinese one."""
         from IPython.display import Markdown, display
 
+        item = MarkdownText("{}. {}")
         head = "## 主要发现 / Findings" if self.lang == "zh" else "## Findings"
-        body = "\n".join(f"{i}. {s}" for i, s in enumerate(self.findings, 1))
-        text = f"{head}\n\n{body}"
+        body = MarkdownText("\n").join(item.format(i, s) for i, s in enumerate(self.findings, 1))
+        text = MarkdownText(f"{head}\n\n") + body
         if self.lang == "zh" and self.findings_en:
-            en = "\n".join(f"{i}. {s}" for i, s in enumerate(self.findings_en, 1))
-            text += f"\n\n### English summary\n\n{en}"
+            en = MarkdownText("\n").join(
+                item.format(i, s) for i, s in enumerate(self.findings_en, 1)
+            )
+            text += MarkdownText("\n\n### English summary\n\n") + en
         display(Markdown(text))
 
 
@@ -1433,7 +1449,7 @@ def cross_case(
                 if len(fragile)
                 else fx.say("sensitivity_none", lg)
             )
-            sens_sentences[lg].append(f"[{lbl}] {s}")
+            sens_sentences[lg].append(MarkdownText("{} {}").format(f"[{lbl}]", s))
         sens_paras.append(sens_sentences[lang][-1])
         if len(fragile):
             ch = res.changed
@@ -1558,8 +1574,7 @@ def cross_case(
     first_solution = next(
         (x for x in qca_sentences[lang] if "一致性" in x or "consistency" in x), ""
     )
-    # The index quotes the summary as plain text, so no Markdown code marks.
-    b.summary = f"{cluster_sentence} {first_solution}".strip().replace("`", "")
+    b.summary = MarkdownText(" ").join([cluster_sentence, first_solution]).strip()
     b.data = {
         "truth_table": tt,
         "solutions": sols,
@@ -1763,7 +1778,8 @@ def reliability_briefing(
         )
     changes = [f"v{e.version}（{e.date}）：" + " ".join(e.changes) for e in cb.codebook.changelog]
     b.sections["changelog"] = Section(
-        _h(lang, "编码手册修订记录", "Codebook changelog"), [f"- {c}" for c in changes] or ["—"]
+        _h(lang, "编码手册修订记录", "Codebook changelog"),
+        [MarkdownText("- {}").format(c) for c in changes] or ["—"],
     )
 
     def _findings(lg: str) -> list[str]:
@@ -1852,10 +1868,12 @@ def corpus_briefing(
         lang=lang,
     )
     if not cb.texts:
-        msg = _t(
-            lang,
-            "未提供语料文件夹（`--sources DIR` 或环境变量 `WORKBENCH_SOURCES`），本报告不做语料分析。",
-            "No corpus folder was given (`--sources DIR` or `$WORKBENCH_SOURCES`), so this report does no corpus analysis.",
+        msg = MarkdownText(
+            _t(
+                lang,
+                "未提供语料文件夹（`--sources DIR` 或环境变量 `WORKBENCH_SOURCES`），本报告不做语料分析。",
+                "No corpus folder was given (`--sources DIR` or `$WORKBENCH_SOURCES`), so this report does no corpus analysis.",
+            )
         )
         b.sections["status"] = Section(_h(lang, "语料", "Corpus"), [msg])
         b.findings = [msg]

@@ -10,6 +10,14 @@ The protocol runs over ``--remote-debugging-pipe`` (JSON messages separated by
 NUL bytes on file descriptors 3 and 4): no port to pick, nothing listening on
 the network, and no WebSocket library needed.
 
+The browser loads nothing but the report itself.  The page is handed over
+through the DevTools ``Fetch`` domain at :data:`PAGE_URL` (an address that
+cannot exist), and every other request the page makes (``http:``, ``https:``,
+a stylesheet, a frame) is failed there; ``file:`` URLs cannot be loaded from
+that origin at all, so only what is embedded as ``data:`` is shown.  Page
+scripts are disabled, and a JavaScript dialog is dismissed at once should one
+open, so no page can stall the printer.
+
 What :meth:`ChromiumPrinter.print_pdf` returns is made byte-stable: Chromium
 stamps the print time into the document information and numbers the tagged
 structure elements with a counter that keeps running across pages printed by
@@ -38,7 +46,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ChromiumError", "ChromiumPrinter", "find_chromium", "normalize_pdf"]
+__all__ = ["BrowserExited", "ChromiumError", "ChromiumPrinter", "find_chromium", "normalize_pdf"]
 
 #: Names the browser goes by on Debian, Ubuntu and with Google's packages.
 EXECUTABLES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -81,8 +89,29 @@ _LOAD_FONTS = """(async () => {
 })()"""
 
 
+#: Where a printed report appears to come from.  ``.invalid`` names no host, and
+#: the request never leaves the browser: it is answered through ``Fetch``.
+PAGE_URL = "https://report.workbench.invalid/"
+
+#: What the page may load, stated to the browser as well (scripts, frames, and
+#: anything not embedded are refused before they reach :meth:`ChromiumPrinter._on_event`).
+PAGE_POLICY = (
+    "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
 class ChromiumError(RuntimeError):
     """The browser could not be started, stopped answering, or refused a request."""
+
+
+class BrowserExited(ChromiumError):
+    """The browser process is gone, whichever way the pipe noticed first.
+
+    Writing to a browser that has just exited fails with a broken pipe, and
+    reading from one gives end-of-file; which comes first is down to timing, so
+    both are reported as this one error with the exit code.
+    """
 
 
 def find_chromium() -> str | None:
@@ -97,8 +126,11 @@ def find_chromium() -> str | None:
     """
     explicit = os.environ.get("WORKBENCH_CHROMIUM")
     if explicit is not None:
-        return (shutil.which(explicit) or (explicit if os.path.isfile(explicit) else None)
-                if explicit else None)
+        return (
+            shutil.which(explicit) or (explicit if os.path.isfile(explicit) else None)
+            if explicit
+            else None
+        )
     for name in EXECUTABLES:
         path = shutil.which(name)
         if path:
@@ -152,13 +184,16 @@ def normalize_pdf(pdf: bytes) -> bytes:
     pieces, pos, taken = [], 0, 0
     for leaf in leaves:
         count = len(_ENTRY_RE.findall(leaf.group(1)))
-        mine = [(rename[old], ref) for old, ref in by_object[taken:taken + count]]
+        mine = [(rename[old], ref) for old, ref in by_object[taken : taken + count]]
         taken += count
         body = b"/Limits [(%s) (%s)]\n/Names [%s]" % (
-            mine[0][0], mine[-1][0], b" ".join(b"(%s) %s" % e for e in mine))
+            mine[0][0],
+            mine[-1][0],
+            b" ".join(b"(%s) %s" % e for e in mine),
+        )
         if len(body) != leaf.end() - leaf.start():  # pragma: no cover - multi-leaf trees
-            body = pdf[leaf.start():leaf.end()]  # renamed but unsorted, offsets kept
-        pieces += [pdf[pos:leaf.start()], body]
+            body = pdf[leaf.start() : leaf.end()]  # renamed but unsorted, offsets kept
+        pieces += [pdf[pos : leaf.start()], body]
         pos = leaf.end()
     return b"".join([*pieces, pdf[pos:]])
 
@@ -183,12 +218,17 @@ class ChromiumPrinter:
     >>> printer.close()                                           # doctest: +SKIP
     """
 
-    def __init__(self, executable: str | None = None, timeout: float = 60.0,
-                 log_path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        executable: str | None = None,
+        timeout: float = 60.0,
+        log_path: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.executable = executable or find_chromium()
         if not self.executable:
-            raise ChromiumError("no Chromium found (install Debian's 'chromium' package, "
-                                "or set WORKBENCH_CHROMIUM)")
+            raise ChromiumError(
+                "no Chromium found (install Debian's 'chromium' package, or set WORKBENCH_CHROMIUM)"
+            )
         self.timeout = timeout
         self.log_path = log_path
         self._pid: int | None = None
@@ -198,7 +238,14 @@ class ChromiumPrinter:
         self._next_id = 0
         self._session = ""
         self._profile = ""
-        self._start()
+        self._page: bytes | None = None
+        #: Every URL a page asked for and was refused, oldest first.
+        self.refused: list[str] = []
+        try:
+            self._start()
+        except BaseException:
+            self.close()  # no browser or profile folder left behind
+            raise
 
     # -- lifecycle ---------------------------------------------------------
     def _start(self) -> None:
@@ -211,17 +258,29 @@ class ChromiumPrinter:
         for fd in (read_cmd, write_evt):
             os.close(fd)
         null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
-        log = (os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC,
-                       0o644) if self.log_path else null)
+        log = (
+            os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+            if self.log_path
+            else null
+        )
         argv = [self.executable, *FLAGS, f"--user-data-dir={self._profile}", "about:blank"]
         try:
             # posix_spawn's dup2 puts the pipe ends on exactly fds 3 and 4, which
             # subprocess cannot do without an unsafe preexec_fn; setsid makes the
             # browser a process group we can kill whole (renderer, GPU helpers).
-            self._pid = os.posix_spawn(self.executable, argv, os.environ, file_actions=[
-                (os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1),
-                (os.POSIX_SPAWN_DUP2, log, 2), (os.POSIX_SPAWN_DUP2, child_in, 3),
-                (os.POSIX_SPAWN_DUP2, child_out, 4)], setsid=True)
+            self._pid = os.posix_spawn(
+                self.executable,
+                argv,
+                os.environ,
+                file_actions=[
+                    (os.POSIX_SPAWN_DUP2, null, 0),
+                    (os.POSIX_SPAWN_DUP2, null, 1),
+                    (os.POSIX_SPAWN_DUP2, log, 2),
+                    (os.POSIX_SPAWN_DUP2, child_in, 3),
+                    (os.POSIX_SPAWN_DUP2, child_out, 4),
+                ],
+                setsid=True,
+            )
         except OSError as exc:
             os.close(write_cmd)
             os.close(read_evt)
@@ -231,9 +290,13 @@ class ChromiumPrinter:
                 os.close(fd)
         self._to_browser, self._from_browser = write_cmd, read_evt
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self._session = self.call("Target.attachToTarget",
-                                  {"targetId": target, "flatten": True})["sessionId"]
+        self._session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         self.call("Page.enable", session=self._session)
+        # Reports need no script; fonts are awaited through Runtime, which still works.
+        self.call("Emulation.setScriptExecutionDisabled", {"value": True}, session=self._session)
+        self.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}, session=self._session)
 
     def _poll(self) -> int | None:
         """Exit status of the browser, or None while it runs."""
@@ -290,20 +353,30 @@ class ChromiumPrinter:
         self.close()
 
     # -- protocol ----------------------------------------------------------
-    def _send(self, method: str, params: dict[str, Any] | None = None,
-              session: str | None = None) -> int:
+    def _send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None
+    ) -> int:
         self._next_id += 1
-        message: dict[str, Any] = {"id": self._next_id, "method": method,
-                                   "params": params or {}}
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
         data = json.dumps(message).encode() + b"\0"
         try:
             while data:
-                data = data[os.write(self._to_browser, data):]
+                data = data[os.write(self._to_browser, data) :]
         except OSError as exc:
-            raise ChromiumError(f"the browser closed its pipe ({exc})") from exc
+            raise self._exited() from exc
         return self._next_id
+
+    def _exited(self) -> BrowserExited:
+        """The error for a browser whose pipe closed: wait for its exit code (or stop it)."""
+        if not self._wait(5.0) and self._pid is not None:
+            try:
+                os.killpg(self._pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self._wait(5.0)
+        return BrowserExited(f"the browser exited (code {self._poll()})")
 
     def _receive(self, deadline: float) -> dict[str, Any]:
         while b"\0" not in self._buffer:
@@ -315,14 +388,18 @@ class ChromiumPrinter:
                 continue
             chunk = os.read(self._from_browser, 1 << 20)
             if not chunk:
-                self._wait(1.0)
-                raise ChromiumError(f"the browser exited (code {self._poll()})")
+                raise self._exited()
             self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(message)
 
-    def call(self, method: str, params: dict[str, Any] | None = None,
-             session: str | None = None, wait_for: str | None = None) -> dict[str, Any]:
+    def call(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        session: str | None = None,
+        wait_for: str | None = None,
+    ) -> dict[str, Any]:
         """Send one DevTools request and return its result.
 
         ``wait_for`` names an event (e.g. ``Page.loadEventFired``) that must also
@@ -338,17 +415,50 @@ class ChromiumPrinter:
                 if "error" in message:
                     raise ChromiumError(f"{method}: {message['error'].get('message')}")
                 result = message.get("result", {})
-            elif (wait_for and message.get("method") == wait_for
-                  and message.get("sessionId") == session):
-                seen = True
+            elif "method" in message:
+                self._on_event(message)
+                if (
+                    wait_for
+                    and message["method"] == wait_for
+                    and message.get("sessionId") == session
+                ):
+                    seen = True
         return result
+
+    def _on_event(self, message: dict[str, Any]) -> None:
+        """Answer what the page asks of us: only the report itself is ever served."""
+        method, params = message["method"], message.get("params", {})
+        session = message.get("sessionId")
+        if method == "Fetch.requestPaused":
+            url = params.get("request", {}).get("url", "")
+            if url == PAGE_URL and self._page is not None:
+                self._send(
+                    "Fetch.fulfillRequest",
+                    {
+                        "requestId": params["requestId"],
+                        "responseCode": 200,
+                        "responseHeaders": [
+                            {"name": "Content-Type", "value": "text/html; charset=utf-8"},
+                            {"name": "Content-Security-Policy", "value": PAGE_POLICY},
+                            {"name": "Cache-Control", "value": "no-store"},
+                        ],
+                        "body": base64.b64encode(self._page).decode("ascii"),
+                    },
+                    session=session,
+                )
+            else:
+                self.refused.append(url)
+                self._send(
+                    "Fetch.failRequest",
+                    {"requestId": params["requestId"], "errorReason": "BlockedByClient"},
+                    session=session,
+                )
+        elif method == "Page.javascriptDialogOpening":
+            self._send("Page.handleJavaScriptDialog", {"accept": False}, session=session)
 
     # -- printing ----------------------------------------------------------
     def print_pdf(self, html_path: str | os.PathLike[str]) -> bytes:
-        """Load a local HTML file and print it to PDF.
-
-        Waits for the page's load event (images) and for every web font it
-        declares, so no text is laid out in a fallback font.
+        """Print a local HTML file to PDF (see :meth:`print_html`).
 
         Parameters
         ----------
@@ -360,22 +470,51 @@ class ChromiumPrinter:
         bytes
             The PDF, normalised by :func:`normalize_pdf`.
         """
-        if not self.is_alive():
-            raise ChromiumError("the browser is not running")
-        url = Path(html_path).resolve().as_uri()
         if not Path(html_path).is_file():
             raise FileNotFoundError(f"no such page to print: {html_path}")
-        nav = self.call("Page.navigate", {"url": url}, session=self._session,
-                        wait_for="Page.loadEventFired")
+        return self.print_html(Path(html_path).read_text(encoding="utf-8"))
+
+    def print_html(self, html: str) -> bytes:
+        """Lay out an HTML document and print it to PDF.
+
+        The page is served at :data:`PAGE_URL` and may load nothing else.
+        Waits for the page's load event and for every web font it declares, so
+        no text is laid out in a fallback font.
+
+        Parameters
+        ----------
+        html : str
+            A complete, self-contained HTML document.
+
+        Returns
+        -------
+        bytes
+            The PDF, normalised by :func:`normalize_pdf`.
+        """
+        if not self.is_alive():
+            raise ChromiumError("the browser is not running")
+        self._page = html.encode("utf-8")
+        try:
+            nav = self.call(
+                "Page.navigate",
+                {"url": PAGE_URL},
+                session=self._session,
+                wait_for="Page.loadEventFired",
+            )
+        finally:
+            self._page = None
         if nav.get("errorText"):
-            raise ChromiumError(f"cannot load {html_path}: {nav['errorText']}")
+            raise ChromiumError(f"cannot load the page: {nav['errorText']}")
         # fonts.ready alone can resolve before layout has asked for a face (a CJK
         # fallback inside <pre>, say), and that text would print as empty boxes:
         # load every declared face first.
-        self.call("Runtime.evaluate", {"expression": _LOAD_FONTS, "awaitPromise": True},
-                  session=self._session)
+        self.call(
+            "Runtime.evaluate",
+            {"expression": _LOAD_FONTS, "awaitPromise": True},
+            session=self._session,
+        )
         result = self.call("Page.printToPDF", PRINT_OPTIONS, session=self._session)
         pdf = base64.b64decode(result["data"])
         if not pdf.startswith(b"%PDF-"):
-            raise ChromiumError(f"the browser returned no PDF for {html_path}")
+            raise ChromiumError("the browser returned no PDF")
         return normalize_pdf(pdf)

@@ -20,6 +20,8 @@ from typing import Any
 
 import jinja2
 
+from analysis.md_text import MarkdownText, as_markdown, markdown_code
+
 TEMPLATES: dict[str, dict[str, str]] = {
     "n_caveat": {
         "zh": "本分析只有 {{ n }} 个案例：以下数字描述的是已编码的文本，不是对全国情况的统计推断。",
@@ -118,8 +120,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "observed; remainders make up {{ remainder_share }} (limited diversity).",
     },
     "qca_solution": {
-        "zh": "{{ label }}解：`{{ expr }}`（一致性 {{ incl }}，覆盖度 {{ cov }}）。",
-        "en": "{{ label }} solution: `{{ expr }}` (consistency {{ incl }}, coverage {{ cov }}).",
+        "zh": "{{ label }}解：{{ expr | code }}（一致性 {{ incl }}，覆盖度 {{ cov }}）。",
+        "en": "{{ label }} solution: {{ expr | code }} (consistency {{ incl }}, coverage {{ cov }}).",
     },
     "qca_weak": {
         "zh": "{{ label }}解的一致性（{{ incl }}）低于阈值 {{ cut }}，作为充分条件的证据较弱。",
@@ -153,8 +155,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "depends on which is chosen.",
     },
     "qca_necessity": {
-        "zh": "必要条件分析：一致性最高的条件是 `{{ cond }}`（必要一致性 {{ incl }}，相关性 RoN {{ ron }}）。",
-        "en": "Necessity: the most consistent condition is `{{ cond }}` (inclN {{ incl }}, RoN {{ ron }}).",
+        "zh": "必要条件分析：一致性最高的条件是 {{ cond | code }}（必要一致性 {{ incl }}，相关性 RoN {{ ron }}）。",
+        "en": "Necessity: the most consistent condition is {{ cond | code }} (inclN {{ incl }}, RoN {{ ron }}).",
     },
     "qca_missing": {
         "zh": "{{ cases }}的来源未报告该结果，不纳入本次 QCA（N = {{ n }}）。",
@@ -190,15 +192,25 @@ TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
+def _markdown_value(value: Any) -> Any:
+    return as_markdown(value) if isinstance(value, str) else value
+
+
 @cache
 def _env() -> jinja2.Environment:
-    # autoescape is off: the sentences go into Markdown cells, and the values are our own
-    # numbers and labels; StrictUndefined turns a missing value into an error, not a blank.
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    # The sentences are Markdown and the values are case-base text (names, labels), so
+    # every value is Markdown-escaped on the way in (``finalize``), unless it is already
+    # a sentence (MarkdownText); ``| code`` sets a value as a code span.  StrictUndefined
+    # turns a missing value into an error, not a blank.
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=False, finalize=_markdown_value
+    )
+    env.filters["code"] = markdown_code
+    return env
 
 
-def say(key: str, lang: str, **values: Any) -> str:
-    """Render one templated sentence.
+def say(key: str, lang: str, **values: Any) -> MarkdownText:
+    r"""Render one templated sentence, as Markdown in which every value shows literally.
 
     Parameters
     ----------
@@ -212,9 +224,11 @@ def say(key: str, lang: str, **values: Any) -> str:
     --------
     >>> say("profile_core", "en", codes="a, b")
     'Core mechanisms (membership 1): a, b.'
+    >>> say("profile_core", "en", codes="[x](javascript:alert(1))")
+    'Core mechanisms (membership 1): \\[x\\]\\(javascript\\:alert\\(1\\)\\).'
     """
     lang = "zh" if lang == "zh" else "en"
-    return _env().from_string(TEMPLATES[key][lang]).render(**values)
+    return MarkdownText(_env().from_string(TEMPLATES[key][lang]).render(**values))
 
 
 def fmt(x: float | None, digits: int = 2) -> str:

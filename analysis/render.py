@@ -10,6 +10,14 @@ identical notebook and provenance give byte-identical HTML, because
 - the template contains no dates, random ids or CDN scripts;
 - the embedded font subset is built with a fixed ``head.modified``.
 
+Reports are safe to open and to print whatever the case base contains: case
+text is Markdown-escaped where it is written into a report
+(:mod:`analysis.md_text`), every piece of Markdown and HTML output is cleaned
+against an allow-list (:func:`sanitize_html`: no script, event handlers,
+frames, or URLs other than web links and embedded ``data:`` images), the page
+declares a Content-Security-Policy that lets a browser load nothing but embedded
+data, and both PDF engines refuse every URL that is not ``data:``.
+
 All files are written with :func:`atomic_write`, so a killed process never
 leaves a half-written report behind.
 
@@ -37,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.md_text import plain_text
+
 __all__ = [
     "Provenance",
     "atomic_write",
@@ -45,6 +55,8 @@ __all__ = [
     "notebook_summary",
     "render_html",
     "render_pdf",
+    "sanitize_html",
+    "REPORT_POLICY",
     "pdf_engine",
     "PDF_ENGINES",
     "IndexEntry",
@@ -56,17 +68,25 @@ _FONT_START, _FONT_END = "/* wb-font */\n", "/* /wb-font */"
 _FONT_BLOCK_RE = re.compile(re.escape(_FONT_START) + r".*?" + re.escape(_FONT_END), re.S)
 
 
-def _embed_font(page: str, flavor: str | None = "auto",
-                weights: tuple[int, ...] | None = None) -> str:
+def _embed_font(
+    page: str, flavor: str | None = "auto", weights: tuple[int, ...] | None = None
+) -> str:
     """Fill the font slot with a subset covering every character of ``page``."""
     from analysis import fonts
 
     css = fonts.font_face_css(page, flavor=flavor, weights=weights)
     return page.replace(_FONT_SLOT, f"{_FONT_START}{css}{_FONT_END}", 1)
 
+
 # Run-specific papermill metadata that would break byte-identical output.
-_VOLATILE_NB_PAPERMILL = ("start_time", "end_time", "duration", "input_path", "output_path",
-                          "exception")
+_VOLATILE_NB_PAPERMILL = (
+    "start_time",
+    "end_time",
+    "duration",
+    "input_path",
+    "output_path",
+    "exception",
+)
 _ADDRESS_RE = re.compile(r"\bat 0x[0-9a-fA-F]{4,}>")
 # ipykernel names cell "files" /tmp/ipykernel_<pid>/<hash>.py; warnings quote them.
 _KERNEL_PID_RE = re.compile(r"(ipykernel_)\d+(/)")
@@ -201,27 +221,29 @@ def normalize_notebook(nb: Any) -> Any:
     return nb
 
 
-def _cell_text(cell: Any) -> str:
-    """Text a cell shows: markdown source, or a code cell's printed/markdown output."""
+def _cell_text(cell: Any) -> list[tuple[str, bool]]:
+    """Text a cell shows, as (text, is Markdown) pieces: a Markdown cell's source, or a
+    code cell's printed and Markdown output."""
     if cell.cell_type == "markdown":
-        return cell.source
+        return [(cell.source, True)]
     parts = []
     for out in cell.get("outputs", []):
         if out.output_type == "stream" and out.get("name") == "stdout":
-            parts.append(out.text)
+            parts.append((out.text, False))
         elif out.output_type in ("display_data", "execute_result"):
             data = out.get("data", {})
             if "text/markdown" in data:
-                parts.append(data["text/markdown"])
+                parts.append((data["text/markdown"], True))
             elif "text/plain" in data and out.output_type == "display_data":
-                parts.append(data["text/plain"])
-    return "".join(parts)
+                parts.append((data["text/plain"], False))
+    return parts
 
 
 def _tagged_text(nb: Any, tag: str) -> str | None:
+    """Plain text of the first cell tagged ``tag`` that shows any (Markdown read as text)."""
     for cell in nb.cells:
         if tag in cell.metadata.get("tags", []):
-            text = _cell_text(cell).strip()
+            text = "".join(plain_text(t) if md else t for t, md in _cell_text(cell)).strip()
             if text:
                 return text
     return None
@@ -240,6 +262,12 @@ def notebook_title(nb: Any) -> str | None:
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 案例画像")])
     >>> notebook_title(nb)
     '案例画像'
+
+    Markdown is read as the text it shows (``\\[`` is ``[``):
+
+    >>> notebook_title(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+    ...     r"# 画像：\\[x\\]\\(y\\) `A*B`")]))
+    '画像：[x](y) A*B'
     """
     meta = nb.metadata.get("workbench", {})
     if isinstance(meta, dict) and meta.get("title"):
@@ -248,9 +276,10 @@ def notebook_title(nb: Any) -> str | None:
     if tagged:
         return tagged.lstrip("#").strip().splitlines()[0]
     for cell in nb.cells:
-        for line in _cell_text(cell).splitlines():
-            if line.startswith("# "):
-                return line[2:].strip()
+        for text, markdown in _cell_text(cell):
+            for line in text.splitlines():
+                if line.startswith("# "):
+                    return plain_text(line[2:]).strip() if markdown else line[2:].strip()
     return None
 
 
@@ -335,6 +364,7 @@ _TEMPLATE = """{%- extends 'base.html.j2' -%}
 <html lang="{{ resources.workbench.lang }}">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ resources.workbench.policy }}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="generator" content="governance-workbench analysis.render">
 <title>{{ resources.workbench.title | e }}</title>
@@ -359,6 +389,82 @@ _TEMPLATE = """{%- extends 'base.html.j2' -%}
 """
 
 
+#: The Content-Security-Policy every report and the index declare: a browser
+#: runs no script and loads nothing that is not embedded (figures and the font
+#: are ``data:`` URLs; the stylesheet is inline).  Following a link still works.
+REPORT_POLICY = (
+    "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+#: Elements Markdown and HTML outputs may use in a report: text, lists, tables,
+#: images.  Anything else (script, style, iframe, object, form, ...) is shown as
+#: text, not obeyed.
+_REPORT_TAGS = frozenset(
+    "a abbr b blockquote br caption cite code col colgroup dd del details dfn div dl dt em "
+    "figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp small span "
+    "strong sub summary sup table tbody td tfoot th thead tr u ul var".split()
+)
+_COMMON_ATTRS = frozenset({"class", "id", "title", "lang", "dir"})
+_TAG_ATTRS = {
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start", "type"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "img": {"alt", "width", "height"},
+}
+_LINK_RE = re.compile(r"(https?://|mailto:|#)", re.I)
+_EMBEDDED_IMAGE_RE = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml);base64,", re.I)
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    """Whether one attribute may stay: no event handlers or styles, and only web links
+    (``href``) and embedded images (``src``) as URLs."""
+    if name in _COMMON_ATTRS or name in _TAG_ATTRS.get(tag, ()):
+        return True
+    url = "".join(value.split())  # browsers ignore whitespace inside a scheme
+    if tag == "a" and name == "href":
+        return bool(_LINK_RE.match(url))
+    if tag == "img" and name == "src":
+        return bool(_EMBEDDED_IMAGE_RE.match(url))
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _cleaner() -> Any:
+    import bleach
+
+    return bleach.Cleaner(
+        tags=_REPORT_TAGS,
+        attributes=_allowed_attribute,
+        protocols={"http", "https", "mailto", "data"},
+        strip=False,
+        strip_comments=True,
+    )
+
+
+def sanitize_html(fragment: str) -> str:
+    """Clean an HTML fragment against the report allow-list.
+
+    Used for every Markdown and HTML output of a report.  Tags outside the
+    allow-list are escaped, so they show as text; event handlers, ``style``
+    attributes and every URL but a web link or an embedded image are dropped.
+
+    Examples
+    --------
+    >>> sanitize_html('<p onclick="x()">a<script>alert(1)</script></p>')
+    '<p>a&lt;script&gt;alert(1)&lt;/script&gt;</p>'
+    >>> sanitize_html('<a href="javascript:alert(1)">x</a> <a href="https://a.cn">y</a>')
+    '<a>x</a> <a href="https://a.cn">y</a>'
+    >>> sanitize_html('<img src="file:///etc/passwd"><img src="data:image/png;base64,AA==">')
+    '<img><img src="data:image/png;base64,AA==">'
+    """
+    if isinstance(fragment, bytes):
+        fragment = fragment.decode("utf-8")
+    return _cleaner().clean(str(fragment))
+
+
 @functools.lru_cache(maxsize=1)
 def _exporter() -> Any:
     """Build the HTML exporter once per process; constructing it costs ~0.2 s."""
@@ -375,25 +481,37 @@ def _exporter() -> Any:
         config=config,
         template_name="lab",
         template_file="workbench_report.html.j2",
-        extra_loaders=[jinja2.DictLoader({
-            "workbench_report.html.j2": _TEMPLATE,
-            # No cell-id anchors: a report has no use for them, and ids created
-            # outside our reader (papermill, jupytext) are random.
-            "cell_id_anchor.j2": "{%- macro cell_id_anchor(cell) -%}{%- endmacro %}",
-        })],
+        extra_loaders=[
+            jinja2.DictLoader(
+                {
+                    "workbench_report.html.j2": _TEMPLATE,
+                    # No cell-id anchors: a report has no use for them, and ids created
+                    # outside our reader (papermill, jupytext) are random.
+                    "cell_id_anchor.j2": "{%- macro cell_id_anchor(cell) -%}{%- endmacro %}",
+                }
+            )
+        ],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_anchor_links=True,  # "¶" permalinks are for notebooks, not briefings
         embed_images=True,
-        sanitize_html=False,
+        # Markdown and HTML outputs go through ``clean_html``, which is ours;
+        # JavaScript outputs are dropped.
+        sanitize_html=True,
+        filters={"clean_html": sanitize_html},
     )
     return exporter
 
 
 _LABELS = {
-    "zh": ("来源与可复现信息 / Provenance", "案例库哈希 / Case-base hash", "代码版本 / Code version",
-           "笔记本 / Notebook", "参数 / Parameters"),
+    "zh": (
+        "来源与可复现信息 / Provenance",
+        "案例库哈希 / Case-base hash",
+        "代码版本 / Code version",
+        "笔记本 / Notebook",
+        "参数 / Parameters",
+    ),
 }
 
 
@@ -402,14 +520,17 @@ def _footer(prov: Provenance) -> str:
     rows = [(cb, prov.casebase_hash), (code, prov.code_version)]
     if prov.notebook:
         rows.append((notebook, prov.notebook))
-    rows.append((params, json.dumps(dict(prov.parameters), ensure_ascii=False, sort_keys=True,
-                                    default=str)))
+    rows.append(
+        (params, json.dumps(dict(prov.parameters), ensure_ascii=False, sort_keys=True, default=str))
+    )
     items = "\n".join(
         f"<dt>{html_lib.escape(k)}</dt><dd><code>{html_lib.escape(str(v))}</code></dd>"
         for k, v in rows
     )
-    return (f'<footer class="provenance">\n<strong>{html_lib.escape(heading)}</strong>\n'
-            f"<dl>\n{items}\n</dl>\n</footer>")
+    return (
+        f'<footer class="provenance">\n<strong>{html_lib.escape(heading)}</strong>\n'
+        f"<dl>\n{items}\n</dl>\n</footer>"
+    )
 
 
 def render_html(
@@ -456,8 +577,11 @@ def render_html(
     for cell in nb.cells:
         if "outputs" in cell:
             # Warnings are for the authors (kept in the executed notebook), not readers.
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (o.output_type == "stream" and o.get("name") == "stderr")
+            ]
     title = title or notebook_title(nb) or "报告 / Report"
     resources = {
         "metadata": {"name": title},
@@ -467,13 +591,12 @@ def render_html(
             "css": _CSS % {"stack": fonts.css_font_stack()},
             "font_slot": _FONT_SLOT,
             "footer": _footer(provenance),
+            "policy": REPORT_POLICY,
         },
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     # Subset against the finished page so every character shown is covered.
     return _embed_font(body)
-
-
 
 
 _PDF_WEIGHTS = (400, 600, 700)  # body text; <dt>, index titles; headings, <th>
@@ -521,20 +644,20 @@ def _print_html(html: str) -> str:
     match = _FONT_BLOCK_RE.search(html)
     if not match:
         return html
-    page = html[:match.start()] + _FONT_SLOT + html[match.end():]
+    page = html[: match.start()] + _FONT_SLOT + html[match.end() :]
     return _embed_font(page, flavor=None, weights=_PDF_WEIGHTS)
 
 
-def render_pdf(html: str, base_url: str | None = None, *, printer: Any = None) -> bytes:
+def render_pdf(html: str, *, printer: Any = None) -> bytes:
     """Lay out a report's HTML as PDF, with Chromium if ``printer`` is given, else WeasyPrint.
+
+    Neither engine loads anything the page does not embed: every URL other
+    than ``data:`` (a web address, a local file, a relative path) is refused.
 
     Parameters
     ----------
     html : str
-        Output of :func:`render_html` (self-contained, so ``base_url`` is
-        only needed for HTML that links local files).
-    base_url : str, optional
-        Base for relative URLs (a local directory when printing with Chromium).
+        Output of :func:`render_html` (self-contained).
     printer : analysis.chromium.ChromiumPrinter, optional
         A running browser; see :func:`pdf_engine` for choosing.
 
@@ -555,18 +678,19 @@ def render_pdf(html: str, base_url: str | None = None, *, printer: Any = None) -
         # column the same width, so the long rationale columns run to a handful
         # of rows a page.  Chromium lays tables out by content at no real cost.
         html = html.replace("</style>", _CHROMIUM_PRINT_CSS + "</style>", 1)
-        folder = base_url if base_url and os.path.isdir(base_url) else None
-        fd, path = tempfile.mkstemp(suffix=".html", prefix=".print-", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(html)
-            return printer.print_pdf(path)
-        finally:
-            os.unlink(path)
-    return _weasyprint_pdf(html, base_url)
+        return printer.print_html(html)
+    return _weasyprint_pdf(html)
 
 
-def _weasyprint_pdf(html: str, base_url: str | None) -> bytes:
+def _embedded_only() -> Any:
+    """A WeasyPrint URL fetcher that fetches ``data:`` URLs and refuses everything else
+    (web addresses, local files, attachments, redirects)."""
+    import weasyprint
+
+    return weasyprint.URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+
+
+def _weasyprint_pdf(html: str) -> bytes:
     import logging
 
     import weasyprint
@@ -574,7 +698,7 @@ def _weasyprint_pdf(html: str, base_url: str | None) -> bytes:
     # WeasyPrint warns about every CSS property it does not lay out (grid, etc.);
     # those are expected for screen-only rules and would drown real problems.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = weasyprint.HTML(string=html, base_url=base_url)
+    document = weasyprint.HTML(string=html, url_fetcher=_embedded_only())
     # WeasyPrint instantiates variable fonts with fontTools, which stamps each
     # embedded font with the current time unless SOURCE_DATE_EPOCH is set
     # (the reproducible-builds convention); pin it so the PDF is byte-stable.
@@ -633,8 +757,9 @@ p.lede { color: var(--muted); }
 """
 
 
-def render_index(entries: list[IndexEntry], heading: str = "决策咨询报告索引 / Briefing reports"
-                 ) -> str:
+def render_index(
+    entries: list[IndexEntry], heading: str = "决策咨询报告索引 / Briefing reports"
+) -> str:
     """Render the bilingual index page linking every report, one line each.
 
     Entries keep their order; consecutive entries with the same ``section``
@@ -683,19 +808,23 @@ def render_index(entries: list[IndexEntry], heading: str = "决策咨询报告�
         link_html = f' <span class="links">{" · ".join(links)}</span>' if links else ""
         if entry.html:
             title = f'<a href="{esc(entry.html)}"><span class="title">{esc(entry.title)}</span></a>'
-            summary = f' — <span class="summary">{esc(entry.summary)}</span>' if entry.summary \
-                else ""
+            summary = (
+                f' — <span class="summary">{esc(entry.summary)}</span>' if entry.summary else ""
+            )
             parts.append(f'<li id="{esc(entry.output)}">{title}{summary}{link_html}</li>')
         else:
             why = f"：{esc(entry.error)}" if entry.error else ""
-            parts.append(f'<li id="{esc(entry.output)}" class="failed"><span class="title">'
-                         f"{esc(entry.title)}</span> — 生成失败 / failed{why}{link_html}</li>")
+            parts.append(
+                f'<li id="{esc(entry.output)}" class="failed"><span class="title">'
+                f"{esc(entry.title)}</span> — 生成失败 / failed{why}{link_html}</li>"
+            )
     if section is not None:
         parts.append("</ul>")
     body = "\n".join(parts)
     css = _CSS % {"stack": fonts.css_font_stack()} + _INDEX_CSS
     page = (
-        "<!DOCTYPE html>\n<html lang=\"zh-Hans\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="zh-Hans">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{REPORT_POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>{esc(heading)}</title>\n<style>\n{_FONT_SLOT}\n{css}</style>\n</head>\n"
         f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"

@@ -17,16 +17,24 @@ from nbformat.v4 import new_code_cell, new_output
 
 from analysis import render
 from analysis.batch.worker import Printers
-from analysis.chromium import ChromiumError, ChromiumPrinter, find_chromium, normalize_pdf
+from analysis.chromium import (
+    BrowserExited,
+    ChromiumError,
+    ChromiumPrinter,
+    find_chromium,
+    normalize_pdf,
+)
 from analysis.render import Provenance
 
 from .test_render import executed_notebook
 
 needs_chromium = pytest.mark.skipif(
     find_chromium() is None,
-    reason="chromium is not installed (apt-get install chromium) - Chromium PDFs not checked")
+    reason="chromium is not installed (apt-get install chromium) - Chromium PDFs not checked",
+)
 needs_poppler = pytest.mark.skipif(
-    not shutil.which("pdftotext"), reason="poppler-utils (pdftotext, pdffonts) not installed")
+    not shutil.which("pdftotext"), reason="poppler-utils (pdftotext, pdffonts) not installed"
+)
 
 PROV = Provenance("c0ffee", "0.1.0+test", {"case_id": "fengqiao"}, "notebooks/x.ipynb")
 
@@ -42,11 +50,14 @@ def _report_html() -> str:
 
 # -- normalisation (no browser needed) ------------------------------------------------
 
+
 def test_normalize_pdf_fixes_dates_and_ids_without_moving_bytes() -> None:
-    tree = (b"%PDF-1.4\n/CreationDate (D:20261201190009+00'00')\n/ModDate (D:20261201190010+00'00')\n"
-            b"7 0 obj <</ID (node00000532)>> 9 0 obj <</ID (node00000498)>>\n"
-            b"<</Limits [(node00000498) (node00000532)]\n"
-            b"/Names [(node00000498) 9 0 R (node00000532) 7 0 R]>>\n")
+    tree = (
+        b"%PDF-1.4\n/CreationDate (D:20261201190009+00'00')\n/ModDate (D:20261201190010+00'00')\n"
+        b"7 0 obj <</ID (node00000532)>> 9 0 obj <</ID (node00000498)>>\n"
+        b"<</Limits [(node00000498) (node00000532)]\n"
+        b"/Names [(node00000498) 9 0 R (node00000532) 7 0 R]>>\n"
+    )
     out = normalize_pdf(tree)
     assert len(out) == len(tree)  # xref offsets stay valid
     assert b"20261201" not in out and out.count(b"D:20000101000000") == 2
@@ -59,9 +70,11 @@ def test_normalize_pdf_fixes_dates_and_ids_without_moving_bytes() -> None:
 
 def test_normalize_pdf_when_old_ids_look_like_new_ones() -> None:
     # Old ids 0 and 1 name objects 9 and 8: each name must be renamed exactly once.
-    tree = (b"8 0 obj <</ID (node00000001)>> 9 0 obj <</ID (node00000000)>>\n"
-            b"<</Limits [(node00000000) (node00000001)]\n"
-            b"/Names [(node00000000) 9 0 R (node00000001) 8 0 R]>>\n")
+    tree = (
+        b"8 0 obj <</ID (node00000001)>> 9 0 obj <</ID (node00000000)>>\n"
+        b"<</Limits [(node00000000) (node00000001)]\n"
+        b"/Names [(node00000000) 9 0 R (node00000001) 8 0 R]>>\n"
+    )
     out = normalize_pdf(tree)
     assert len(out) == len(tree)
     assert b"8 0 obj <</ID (node00000000)>> 9 0 obj <</ID (node00000001)>>" in out
@@ -85,8 +98,28 @@ def test_broken_browser_falls_back_to_weasyprint(monkeypatch: pytest.MonkeyPatch
     printers = Printers()
     pdf, engine = printers.render(_report_html(), "chromium")
     assert engine == "weasyprint" and pdf.startswith(b"%PDF-")
-    assert "the browser exited" in printers.last_error
+    assert printers.last_error == "the browser exited (code 1)"
     printers.close()
+
+
+@pytest.mark.parametrize(
+    ("script", "code"),
+    [
+        ("exit 1", 1),  # gone before the first request is written
+        ("head -c 1 <&3 >/dev/null; exit 3", 3),  # takes part of a request, then exits
+        ("exec 3<&-; sleep 0.3; exit 4", 4),  # closes its end first: the write breaks the pipe
+    ],
+)
+def test_a_browser_that_dies_is_one_error_whatever_the_symptom(
+    tmp_path: Path, script: str, code: int
+) -> None:
+    # A broken pipe on writing and end-of-file on reading are the same event seen
+    # from two sides; which one comes first is timing, so both must read the same.
+    fake = tmp_path / "fake-chromium"
+    fake.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    fake.chmod(0o755)
+    with pytest.raises(BrowserExited, match=rf"^the browser exited \(code {code}\)$"):
+        ChromiumPrinter(executable=str(fake))
 
 
 def test_no_browser_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,6 +129,7 @@ def test_no_browser_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # -- printing -----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
@@ -118,21 +152,23 @@ def test_chromium_pdf_is_byte_stable(printed: list[bytes]) -> None:
 
 @needs_chromium
 @needs_poppler
-def test_chromium_pdf_has_embedded_fonts_text_and_bookmarks(printed: list[bytes],
-                                                             tmp_path: Path) -> None:
+def test_chromium_pdf_has_embedded_fonts_text_and_bookmarks(
+    printed: list[bytes], tmp_path: Path
+) -> None:
     for i, pdf in enumerate(printed[:3]):
         path = tmp_path / f"r{i}.pdf"
         path.write_bytes(pdf)
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                              check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
         # The heading, and the stdout line in <pre> that once came out as empty boxes.
         assert "枫桥经验案例画像" in text and "三项机制齐备：8 个观测" in text, text
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                           check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     assert "NotoSansSC" in fonts and "CID TrueType" in fonts
     assert "Type 3" not in fonts  # static faces, not glyphs drawn as shapes
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
-                          check=True).stdout
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Page size:\s+59[45]\.\d+ x 841\.\d+ pts \(A4\)", info)
     assert b"/Outlines" in printed[0]  # headings become bookmarks
 
