@@ -151,6 +151,16 @@ def test_chromium_pdf_is_byte_stable(printed: list[bytes]) -> None:
 
 
 @needs_chromium
+def test_each_engine_is_byte_stable_but_the_two_differ(printed: list[bytes]) -> None:
+    # What the README says: the same inputs give the same file from one engine;
+    # Chromium and WeasyPrint lay the page out differently, so their files differ.
+    html = _report_html()
+    weasy = render.render_pdf(html)
+    assert render.render_pdf(html) == weasy
+    assert weasy != printed[0]
+
+
+@needs_chromium
 @needs_poppler
 def test_chromium_pdf_has_embedded_fonts_text_and_bookmarks(
     printed: list[bytes], tmp_path: Path
