@@ -355,3 +355,22 @@ def test_reports_from_poisoned_case_text_print_safely_with_both_engines(
         text = _pdf_text(pdf, tmp_path)
         assert trap.marker not in text and "javascript:alert(3)" in text
     assert trap.requests[before:] == []
+
+
+@needs_chromium
+@needs_poppler
+def test_chromium_dismisses_dialogs_even_with_scripts_and_policy_off(tmp_path: Path) -> None:
+    # The last line of defence alone: were scripts to run, alert() and friends are
+    # dismissed at once and the page goes on; nothing waits for the request timeout.
+    with ChromiumPrinter() as printer:
+        session = printer._session
+        printer.call("Emulation.setScriptExecutionDisabled", {"value": False}, session=session)
+        printer.call("Page.setBypassCSP", {"enabled": True}, session=session)
+        started = time.monotonic()
+        pdf = printer.print_html(
+            "<html><body><p>Before</p><script>alert(1); confirm(2); prompt(3);"
+            " document.write('<p>After the dialogs</p>')</script></body></html>"
+        )
+        elapsed = time.monotonic() - started
+    assert elapsed < 20, f"printing took {elapsed:.0f} s"
+    assert "After the dialogs" in _pdf_text(pdf, tmp_path)
