@@ -264,14 +264,18 @@ STATUS_LABELS = {
     "zh": {
         "present": "存在",
         "weak": "薄弱/笼统",
+        "proposed": "仅为建议",
         "absent": "报告为缺失",
         "not_reported": "未报告",
+        "not_covered": "节选未覆盖",
     },
     "en": {
         "present": "present",
         "weak": "weak",
+        "proposed": "only proposed",
         "absent": "reported missing",
         "not_reported": "not reported",
+        "not_covered": "not covered by the excerpt",
     },
 }
 QUALIFIERS = {
@@ -317,8 +321,20 @@ def _network_fig(cb: CaseBase, case_id: str, lang: str, ax=None) -> Figure:
     )
 
 
+def _score_text(score: float | None, lang: str) -> str:
+    """A score as coded (``0.67``), or "not reported" for a missing one."""
+    return STATUS_LABELS[lang]["not_reported"] if score is None else f"{score:g}"
+
+
+def _network_measures(cb: CaseBase) -> pd.DataFrame:
+    """Network measures, with party measures missing where the excerpt lacks party building."""
+    return networks.network_measures(
+        cb.mechanism_actors(), cb.actors_frame(), cb.cases_not_covering("party_leadership")
+    )
+
+
 def _measures_table(cb: CaseBase, lang: str, cases: Sequence[str] | None = None) -> pd.DataFrame:
-    m = networks.network_measures(cb.mechanism_actors(), cb.actors_frame())
+    m = _network_measures(cb)
     if cases is not None:
         m = m.loc[[c for c in cases if c in m.index]]
     lab = cb.labels(lang)["case_short"]
@@ -477,7 +493,9 @@ def case_profile(
             present=int((mine["score"] > 0).sum()),
             strong=int(status_counts.get("present", 0)),
             not_reported=int(status_counts.get("not_reported", 0)),
+            not_covered=int((mine["status_derived"] == "not_covered").sum()),
             absent=int(status_counts.get("absent", 0)),
+            proposed=int(status_counts.get("proposed", 0)),
         )
 
     b.sections["configuration"] = Section(
@@ -559,9 +577,16 @@ def case_profile(
     # Network
     _, G = _network(cb, case_id)
     meas = _measures_table(cb, lang, [case_id])
-    mrow = networks.network_measures(cb.mechanism_actors(), cb.actors_frame()).loc[case_id]
+    mrow = _network_measures(cb).loc[case_id]
 
     def network_sentence(lg: str) -> str:
+        if not mrow["party_covered"]:
+            return fx.say(
+                "profile_network_not_covered",
+                lg,
+                n_actors=int(mrow["n_actors"]),
+                density=fx.fmt(mrow["density"]),
+            )
         if "party" not in G:
             return fx.say(
                 "profile_network_no_party",
@@ -750,6 +775,7 @@ def pairwise_comparison(
     fj = similarity.fuzzy_jaccard(m)
     jac = similarity.jaccard(m)
     gow = similarity.gower(m)
+    n_joint = similarity.jointly_reported(m)
     pairs = sorted(
         ((fj.loc[x, y], x, y) for x, y in itertools.combinations(cb.case_ids, 2)), reverse=True
     )
@@ -779,6 +805,12 @@ def pairwise_comparison(
             {
                 _t(lang, "指标", "Measure"): "Gower",
                 _t(lang, "数值", "Value"): gow.loc[case_a, case_b],
+            },
+            {
+                _t(lang, "指标", "Measure"): _t(
+                    lang, "两者都报告的编码数", "Codes reported for both"
+                ),
+                _t(lang, "数值", "Value"): int(n_joint.loc[case_a, case_b]),
             },
         ]
     )
@@ -819,6 +851,7 @@ def pairwise_comparison(
                 crisp=fx.fmt(jac.loc[case_a, case_b]),
                 rank=rank,
                 n_pairs=len(pairs),
+                n_joint=int(n_joint.loc[case_a, case_b]),
             ),
             fx.say(
                 "pair_shared",
@@ -832,6 +865,7 @@ def pairwise_comparison(
                 case=a_,
                 n=len(pc.only_a),
                 codes=fx.joined([lb["code"][c] for c in pc.only_a.index], lg),
+                silent=len(pc.a_b_silent),
             ),
             fx.say(
                 "pair_distinct",
@@ -839,6 +873,7 @@ def pairwise_comparison(
                 case=b_,
                 n=len(pc.only_b),
                 codes=fx.joined([lb["code"][c] for c in pc.only_b.index], lg),
+                silent=len(pc.b_a_silent),
             ),
             _learn(lg, case_a, case_b),
             _learn(lg, case_b, case_a),
@@ -1747,7 +1782,7 @@ def reliability_briefing(
                     )
                     or "—",
                     _t(lang, "裁决", "Adjudicated"): (
-                        f"{adj.final:g}：{adj.reason}" if adj else "—"
+                        f"{_score_text(adj.final, lang)}：{adj.reason}" if adj else "—"
                     ),
                 }
             )

@@ -38,13 +38,42 @@ from analysis.safe_yaml import YamlError, decode_utf8, read_yaml_file, roundtrip
 
 #: The fuzzy membership scale shared by mechanisms and outcomes.
 SCORES: tuple[float, ...] = (0.0, 0.33, 0.67, 1.0)
-#: Which scores each coding status allows.
+#: The coding statuses of a mechanism (codebook v4), in display order.
+STATUSES: tuple[str, ...] = ("present", "weak", "proposed", "absent", "not_reported")
+#: Which scores each coding status allows; ``not_reported`` has none (score null:
+#: missing data, never 0).
 STATUS_SCORES: dict[str, tuple[float, ...]] = {
     "present": (0.67, 1.0),
     "weak": (0.33,),
+    "proposed": (0.0,),
     "absent": (0.0,),
-    "not_reported": (0.0,),
+    "not_reported": (),
 }
+#: Codings made under codebook versions before this one wrote ``score: 0`` for
+#: not_reported; the loader reads that 0 as missing.
+FIRST_NULL_SCORE_VERSION = 4
+#: Rules that need the re-coded v4 case files (e.g. outcome passages apart from
+#: mechanism passages) are enforced from this codebook version on.
+V4 = 4
+#: The default ``claim_strength`` of an outcome, by the source's ``author_relation``.
+DEFAULT_CLAIM: dict[str, str] = {
+    "implementing_authority": "implementing_authority",
+    "local_party_school": "party_school_analysis",
+    "external_scholar": "external_analysis",
+}
+#: Framework tags a code may carry (codebook v4).
+Framework = Literal[
+    "党建引领",
+    "一核多元",
+    "三治融合·自治",
+    "三治融合·法治",
+    "三治融合·德治",
+    "枫桥经验",
+    "三社联动",
+    "网格化",
+    "治理重心下沉",
+    "共建共治共享",
+]
 MAX_QUOTE = 120
 _ID = r"^[a-z][a-z0-9_]*$"
 
@@ -57,7 +86,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-def _check_score(value: float) -> float:
+def _check_score(value: float | None) -> float | None:
+    if value is None:
+        return None
     if not any(abs(value - s) < 1e-9 for s in SCORES):
         raise ValueError(f"score {value!r} is not one of 0, 0.33, 0.67, 1")
     return min(SCORES, key=lambda s: abs(s - value))
@@ -125,8 +156,10 @@ class Adjudication(_Model):
     """How a disagreement between independent coders was settled in one round."""
 
     round: str = Field(description="Round id from codings/rounds.yaml")
-    scores: dict[str, float] = Field(description="Each coder's score, by coder name")
-    final: float
+    scores: dict[str, float | None] = Field(
+        description="Each coder's score, by coder name (as coded, on that round's codebook)"
+    )
+    final: float | None = Field(description="The settled score; null for not_reported")
     reason: str = Field(min_length=1)
 
     _final = field_validator("final")(_check_score)
@@ -136,9 +169,14 @@ class Mechanism(_Model):
     """One case's coding of one codebook mechanism."""
 
     code: str
-    score: float
-    status: Literal["present", "weak", "absent", "not_reported"]
+    score: float | None = Field(None, description="Membership; null for not_reported")
+    status: Literal["present", "weak", "proposed", "absent", "not_reported"]
     rationale: str = ""
+    dimensions: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="The source's own 共建/共治/共享 mapping, overriding the codebook's",
+    )
     actors: list[str] = Field(default_factory=list)
     year: int | None = Field(None, ge=1949, le=2100)
     evidence: list[Evidence] = Field(default_factory=list)
@@ -181,10 +219,59 @@ class OutcomeCoding(_Model):
     outcome: str
     score: float
     claim_strength: str
+    claim_note: str | None = Field(
+        None, description="Why claim_strength differs from the source's author_relation default"
+    )
     rationale: str = ""
     evidence: list[Evidence] = Field(min_length=1)
 
     _score = field_validator("score")(_check_score)
+
+
+class ContextItem(_Model):
+    """A fact about the case's setting (administrative level, population, stage...)."""
+
+    field: str = Field(description="context_fields id from codebook.yaml")
+    value: str = Field(min_length=1, description="Short Chinese value as the text supports it")
+    value_num: float | None = Field(None, description="A number where there is one")
+    year: int | None = Field(None, ge=1949, le=2100)
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Driver(_Model):
+    """A top-level push behind the model (批示, leading group, campaign, named document)."""
+
+    kind: str = Field(description="driver_kinds id from codebook.yaml")
+    description_zh: str = Field(min_length=1)
+    year: int | None = Field(None, ge=1949, le=2100)
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class ReportedProblem(_Model):
+    """A problem or risk the source itself reports."""
+
+    problem_zh: str = Field(min_length=1)
+    scope: str = Field(description="problem_scopes id: local (this locality) or general")
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Recommendation(_Model):
+    """The source's own recommendation (对策建议)."""
+
+    recommendation_zh: str = Field(min_length=1)
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Link(_Model):
+    """Diffusion or lineage: learned from, diffused to, or related to another model."""
+
+    kind: str = Field(description="link_kinds id from codebook.yaml")
+    target: str = Field(min_length=1, description="Free text, or a case id")
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+#: The case-file sections beyond mechanisms, practices, indicators and outcomes (v4).
+SECTIONS: tuple[str, ...] = ("context", "drivers", "problems", "recommendations", "links")
 
 
 class Case(_Model):
@@ -206,6 +293,11 @@ class Case(_Model):
     practices: list[Practice] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     outcomes: list[OutcomeCoding] = Field(default_factory=list)
+    context: list[ContextItem] = Field(default_factory=list)
+    drivers: list[Driver] = Field(default_factory=list)
+    problems: list[ReportedProblem] = Field(default_factory=list)
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
 
 
 class Coding(_Model):
@@ -213,8 +305,15 @@ class Coding(_Model):
 
     id: str = Field(pattern=_ID)
     coder: str = Field(pattern=_ID)
+    codebook_version: int | None = Field(
+        None,
+        ge=1,
+        description="Codebook version coded under (default: the round naming the coder in "
+        "rounds.yaml, else the current codebook)",
+    )
     sources: list[str] = Field(min_length=1)
     mechanisms: list[Mechanism] = Field(default_factory=list)
+    outcomes: list[OutcomeCoding] = Field(default_factory=list)
 
 
 class Code(_Model):
@@ -222,9 +321,14 @@ class Code(_Model):
     label_zh: str
     label_en: str
     family: str
-    dimension: str
+    dimensions: list[str] = Field(min_length=1, description="One or more of 共建/共治/共享")
     actors: list[str] = Field(default_factory=list)
     definition: str = Field(min_length=20)
+    era_from: int | None = Field(
+        None, ge=1949, le=2100, description="First year the practice was possible/common"
+    )
+    era_note_zh: str | None = None
+    frameworks: list[Framework] = Field(default_factory=list)
     tentative: str | None = Field(None, description="Why the code is tentative, if it is")
 
 
@@ -292,6 +396,13 @@ class Codebook(_Model):
     outcomes: list[OutcomeDef]
     claim_strengths: list[Labelled]
     document_types: list[str]
+    genres: list[Labelled]
+    author_relations: list[Labelled]
+    context_fields: list[Labelled]
+    stages: list[Labelled]
+    driver_kinds: list[Labelled]
+    link_kinds: list[Labelled]
+    problem_scopes: list[Labelled]
     rules: list[str] = Field(default_factory=list, description="General coding rules")
     changelog: list[ChangelogEntry] = Field(default_factory=list)
 
@@ -340,6 +451,17 @@ def source_path(corpus: Path, name: str) -> Path:
     return path
 
 
+class Coverage(_Model):
+    """Which part of the original work the corpus holds."""
+
+    held_zh: str = Field(min_length=1)
+    complete: bool = Field(description="True only when the corpus holds the whole work")
+    not_covered: list[str] = Field(
+        default_factory=list, description="Family or code ids the excerpt cannot speak to"
+    )
+    note_zh: str = ""
+
+
 class Source(_Model):
     id: str = Field(pattern=_ID)
     file: str = Field(description="File name inside the corpus folder")
@@ -349,6 +471,10 @@ class Source(_Model):
     venue: str
     date: str | None
     doc_type: str
+    genre: str = Field(description="genres id from codebook.yaml")
+    author_relation: str = Field(description="author_relations id from codebook.yaml")
+    author_relation_basis: str = Field(min_length=1, description="What in the text shows it")
+    coverage: Coverage
 
     _file = field_validator("file")(_check_source_file)
 
@@ -619,7 +745,8 @@ class CaseBase:
 
     # -- frames ----------------------------------------------------------------
     def codebook_frame(self) -> pd.DataFrame:
-        """Codes with family, dimension, labels, actors and definition (index ``code``)."""
+        """Codes with family, dimensions (list), labels, actors, era and definition
+        (index ``code``)."""
         rows = [c.model_dump() for c in self.codebook.codes]
         return pd.DataFrame(rows).rename(columns={"id": "code"}).set_index("code")
 
@@ -629,28 +756,79 @@ class CaseBase:
         return pd.DataFrame(rows).rename(columns={"id": "actor"}).set_index("actor")
 
     def codings_frame(self) -> pd.DataFrame:
-        """Every case x code with score, status and rationale (missing codes = not_reported)."""
+        """Every case x code with score, status, rationale and year.
+
+        A code a case leaves out is ``not_reported``.  ``score`` is NaN for not_reported:
+        missing data, never 0.  ``status_derived`` tells a not_reported code that the
+        source's excerpt does not cover (``not_covered``, from ``coverage.not_covered``)
+        from one the source is silent on; it equals ``status`` otherwise.
+
+        Examples
+        --------
+        >>> f = cb.codings_frame()                                  # doctest: +SKIP
+        >>> f[f["status"] == "not_reported"]["score"].isna().all()  # doctest: +SKIP
+        True
+        """
+        not_covered = {cid: self.not_covered(cid) for cid in self.cases}
         rows = []
         for cid, case in self.cases.items():
             coded = {m.code: m for m in case.mechanisms}
             for code in self.code_ids:
                 m = coded.get(code)
+                status = m.status if m else "not_reported"
+                derived = (
+                    "not_covered"
+                    if status == "not_reported" and code in not_covered[cid]
+                    else status
+                )
                 rows.append(
                     {
                         "case_id": cid,
                         "code": code,
-                        "score": m.score if m else 0.0,
-                        "status": m.status if m else "not_reported",
+                        "score": m.score if m and m.score is not None else float("nan"),
+                        "status": status,
+                        "status_derived": derived,
                         "rationale": m.rationale if m else "",
                         "year": m.year if m else None,
                     }
                 )
-        return pd.DataFrame(
-            rows, columns=["case_id", "code", "score", "status", "rationale", "year"]
-        )
+        cols = ["case_id", "code", "score", "status", "status_derived", "rationale", "year"]
+        return pd.DataFrame(rows, columns=cols).astype({"score": float})
+
+    def cases_not_covering(self, family: str) -> list[str]:
+        """Cases whose sources' excerpts cover none of a family's codes.
+
+        Examples
+        --------
+        >>> cb.cases_not_covering("party_leadership")     # doctest: +SKIP
+        ['xiamen_haicang']
+        """
+        codes = {c.id for c in self.codebook.codes if c.family == family}
+        return [cid for cid in self.cases if codes and codes <= self.not_covered(cid)]
+
+    def not_covered(self, case_id: str) -> set[str]:
+        """Codes the case's sources cannot speak to (``coverage.not_covered`` of any of
+        its sources, by family or code id): silence there is "not covered by the
+        excerpt", not "not reported".
+
+        Examples
+        --------
+        >>> sorted(cb.not_covered("xiamen_haicang"))[:1]     # doctest: +SKIP
+        ['contract_co_building']
+        """
+        listed = {
+            x
+            for sid in self.cases[case_id].sources
+            if sid in self.sources
+            for x in self.sources[sid].coverage.not_covered
+        }
+        return {c.id for c in self.codebook.codes if c.id in listed or c.family in listed}
 
     def membership(self) -> pd.DataFrame:
-        """Case x code fuzzy membership matrix (index ``case_id``, codebook column order)."""
+        """Case x code fuzzy membership matrix (index ``case_id``, codebook column order).
+
+        NaN where the case's source does not report the code (missing, never 0).
+        """
         long = self.codings_frame()
         wide = long.pivot(index="case_id", columns="code", values="score")
         wide = wide.reindex(index=self.case_ids, columns=self.code_ids).astype(float)
@@ -663,7 +841,7 @@ class CaseBase:
             {"case_id": cid, "code": m.code, "score": m.score, "actor": a}
             for cid, case in self.cases.items()
             for m in case.mechanisms
-            if m.score > 0
+            if m.score is not None and m.score > 0
             for a in m.actors
         ]
         return pd.DataFrame(rows, columns=["case_id", "code", "score", "actor"])
@@ -742,14 +920,14 @@ class CaseBase:
                 "outcome": o.outcome,
                 "score": o.score,
                 "claim_strength": o.claim_strength,
+                "claim_note": o.claim_note or "",
                 "rationale": o.rationale,
             }
             for cid, case in self.cases.items()
             for o in case.outcomes
         ]
-        return pd.DataFrame(
-            rows, columns=["case_id", "outcome", "score", "claim_strength", "rationale"]
-        )
+        cols = ["case_id", "outcome", "score", "claim_strength", "claim_note", "rationale"]
+        return pd.DataFrame(rows, columns=cols)
 
     def practices(self) -> pd.DataFrame:
         """Named practices with year and the mechanisms they carry."""
@@ -770,20 +948,42 @@ class CaseBase:
         )
 
     def coder_codings(self) -> pd.DataFrame:
-        """Independent codings as (coder, case_id, code, score); the case files' current
-        (adjudicated) scores count as coder ``final``.  Codes a coder left out count as score 0."""
-        rows = [
-            {"coder": "final", "case_id": r.case_id, "code": r.code, "score": r.score}
-            for r in self.codings_frame().itertuples()
+        """Every coder's coding: one row per coder x case x (code or outcome).
+
+        Columns ``coder``, ``case_id``, ``kind`` (``mechanism`` or ``outcome``), ``item``
+        (code or outcome id), ``score`` (NaN for not_reported: missing, never 0),
+        ``status`` (mechanisms) and ``claim_strength`` (outcomes).  The case files'
+        current (adjudicated) coding counts as coder ``final``.  Within a coded case a
+        code the coder left out is not_reported; an outcome left out has no row (the
+        source is silent on it).
+
+        Examples
+        --------
+        >>> cc = cb.coder_codings()                          # doctest: +SKIP
+        >>> sorted(set(cc["kind"]))                          # doctest: +SKIP
+        ['mechanism', 'outcome']
+        """
+        nan = float("nan")
+        coded_by: list[tuple[str, str, list[Mechanism], list[OutcomeCoding]]] = [
+            ("final", cid, case.mechanisms, case.outcomes) for cid, case in self.cases.items()
         ]
         for coder, by_case in sorted(self.codings.items()):
-            for cid, coding in sorted(by_case.items()):
-                coded = {m.code: m.score for m in coding.mechanisms}
-                rows += [
-                    {"coder": coder, "case_id": cid, "code": c, "score": coded.get(c, 0.0)}
-                    for c in self.code_ids
-                ]
-        return pd.DataFrame(rows, columns=["coder", "case_id", "code", "score"])
+            coded_by += [
+                (coder, cid, c.mechanisms, c.outcomes) for cid, c in sorted(by_case.items())
+            ]
+        rows = []
+        for coder, cid, mechs, outcomes in coded_by:
+            coded = {m.code: m for m in mechs}
+            for code in self.code_ids:
+                m = coded.get(code)
+                score = m.score if m is not None and m.score is not None else nan
+                status = m.status if m is not None else "not_reported"
+                rows.append((coder, cid, "mechanism", code, score, status, ""))
+            rows += [
+                (coder, cid, "outcome", o.outcome, o.score, "", o.claim_strength) for o in outcomes
+            ]
+        cols = ["coder", "case_id", "kind", "item", "score", "status", "claim_strength"]
+        return pd.DataFrame(rows, columns=cols).astype({"score": float})
 
     def content_hash(self) -> str:
         """SHA-256 over every file of the case base (names and bytes), for provenance."""
@@ -871,6 +1071,7 @@ class _Checker:
         self.actors = {a.id for a in codebook.actors}
         self.outcomes = {o.id for o in codebook.outcomes}
         self.claims = {c.id for c in codebook.claim_strengths}
+        self.dimensions = {d.id for d in codebook.dimensions}
         self.problems: list[Problem] = []
 
     def add(self, file: str, doc: Any, loc: tuple[Any, ...], msg: str) -> None:
@@ -947,7 +1148,24 @@ class _Checker:
             f"not occurrence {n} ({meant}): correct `occurrence` or rerun `workbench locate`",
         )
 
-    def mechanisms(self, file: str, doc: Any, mechs: list[Mechanism], allowed: set[str]) -> None:
+    def vocab(
+        self, file: str, doc: Any, loc: tuple[Any, ...], value: str, kind: str, what: str
+    ) -> None:
+        """Check that ``value`` is an id of the codebook vocabulary ``kind``."""
+        ids = {v.id for v in getattr(self.codebook, kind)}
+        if value not in ids:
+            self.add(file, doc, loc, f"unknown {what} {value!r} (one of {', '.join(sorted(ids))})")
+
+    def mechanisms(
+        self,
+        file: str,
+        doc: Any,
+        mechs: list[Mechanism],
+        allowed: set[str],
+        legacy_zero: bool = False,
+    ) -> None:
+        """Check mechanism codings; ``legacy_zero`` accepts the v1-v3 ``score: 0`` for
+        not_reported (read as missing)."""
         seen: set[str] = set()
         for i, m in enumerate(mechs):
             loc = ("mechanisms", i)
@@ -958,13 +1176,24 @@ class _Checker:
             if m.code in seen:
                 self.add(file, doc, (*loc, "code"), f"duplicate code {m.code!r}")
             seen.add(m.code)
-            if m.score not in STATUS_SCORES[m.status]:
-                ok = " or ".join(f"{s:g}" for s in STATUS_SCORES[m.status])
+            allowed_scores = STATUS_SCORES[m.status]
+            if m.status == "not_reported":
+                if m.score is not None and not (legacy_zero and m.score == 0):
+                    self.add(
+                        file,
+                        doc,
+                        (*loc, "score"),
+                        f"status 'not_reported' is missing data: score must be null, "
+                        f"got {m.score:g}",
+                    )
+            elif m.score is None or m.score not in allowed_scores:
+                ok = " or ".join(f"{s:g}" for s in allowed_scores)
+                got = "null" if m.score is None else f"{m.score:g}"
                 self.add(
                     file,
                     doc,
                     (*loc, "score"),
-                    f"status {m.status!r} requires score {ok}, got {m.score:g}",
+                    f"status {m.status!r} requires score {ok}, got {got}",
                 )
             if m.status == "not_reported" and m.evidence:
                 self.add(
@@ -981,13 +1210,20 @@ class _Checker:
                     (*loc, "evidence"),
                     f"status {m.status!r} needs at least one evidence span",
                 )
-            if m.adjudication and m.adjudication[-1].final != m.score:
-                self.add(
-                    file,
-                    doc,
-                    (*loc, "adjudication", len(m.adjudication) - 1, "final"),
-                    f"adjudicated final score {m.adjudication[-1].final:g} differs from score {m.score:g}",
-                )
+            if m.adjudication:
+                final = m.adjudication[-1].final
+                score = None if (legacy_zero and m.status == "not_reported") else m.score
+                if final != score:
+                    fmt = lambda v: "null" if v is None else f"{v:g}"  # noqa: E731
+                    self.add(
+                        file,
+                        doc,
+                        (*loc, "adjudication", len(m.adjudication) - 1, "final"),
+                        f"adjudicated final score {fmt(final)} differs from score {fmt(score)}",
+                    )
+            for j, d in enumerate(m.dimensions or []):
+                if d not in self.dimensions:
+                    self.add(file, doc, (*loc, "dimensions", j), f"unknown dimension {d!r}")
             for j, a in enumerate(m.actors):
                 if a not in self.actors:
                     self.add(
@@ -997,6 +1233,75 @@ class _Checker:
                         f"unknown actor {a!r} (not in codebook.yaml)",
                     )
             self.evidence(file, doc, loc, m.evidence, allowed)
+
+    def outcome_codings(
+        self,
+        file: str,
+        doc: Any,
+        outcomes: list[OutcomeCoding],
+        mechs: list[Mechanism],
+        allowed: set[str],
+    ) -> None:
+        """Outcomes: known ids, claim strength against the sources' author relation, and
+        (from codebook v4) passages apart from every mechanism passage of the case."""
+        seen: set[str] = set()
+        spans = [
+            (m.code, ev.source, ev.start, ev.end)
+            for m in mechs
+            for ev in m.evidence
+            if ev.start is not None and ev.end is not None
+        ]
+        for i, o in enumerate(outcomes):
+            loc = ("outcomes", i)
+            if o.outcome not in self.outcomes:
+                self.add(
+                    file,
+                    doc,
+                    (*loc, "outcome"),
+                    f"unknown outcome {o.outcome!r} (not in codebook.yaml)",
+                )
+            if o.outcome in seen:
+                self.add(file, doc, (*loc, "outcome"), f"duplicate outcome {o.outcome!r}")
+            seen.add(o.outcome)
+            if o.claim_strength not in self.claims:
+                ok = ", ".join(sorted(self.claims))
+                self.add(
+                    file, doc, (*loc, "claim_strength"), f"{o.claim_strength!r} is not one of {ok}"
+                )
+            default = self.default_claim({ev.source for ev in o.evidence})
+            if default and o.claim_strength != default and not o.claim_note:
+                self.add(
+                    file,
+                    doc,
+                    (*loc, "claim_strength"),
+                    f"{o.claim_strength!r} differs from {default!r}, the default for the "
+                    "source's author_relation: add a claim_note saying why",
+                )
+            self.evidence(file, doc, loc, o.evidence, allowed)
+            if self.codebook.version < V4:
+                continue
+            for j, ev in enumerate(o.evidence):
+                if ev.start is None or ev.end is None:
+                    continue
+                for code, src, start, end in spans:
+                    if src == ev.source and start < ev.end and ev.start < end:
+                        self.add(
+                            file,
+                            doc,
+                            (*loc, "evidence", j),
+                            f"outcome {o.outcome!r} evidence [{ev.start}:{ev.end}] overlaps the "
+                            f"evidence [{start}:{end}] of mechanism {code!r}: conditions and "
+                            "outcomes must rest on different passages",
+                        )
+
+    def default_claim(self, source_ids: set[str]) -> str | None:
+        """The claim strength the sources' author relation implies (None if unknown/mixed)."""
+        defaults = {
+            DEFAULT_CLAIM.get(self.sources[s].author_relation)
+            for s in source_ids
+            if s in self.sources
+        }
+        return defaults.pop() if len(defaults) == 1 else None
 
     def case(self, file: str, doc: Any, case: Case, stem: str) -> None:
         if case.id != stem:
@@ -1017,25 +1322,78 @@ class _Checker:
             for j, code in enumerate(p.mechanisms):
                 if code not in self.codes:
                     self.add(file, doc, ("practices", i, "mechanisms", j), f"unknown code {code!r}")
-        seen = set()
-        for i, o in enumerate(case.outcomes):
-            loc = ("outcomes", i)
-            if o.outcome not in self.outcomes:
-                self.add(
-                    file,
-                    doc,
-                    (*loc, "outcome"),
-                    f"unknown outcome {o.outcome!r} (not in codebook.yaml)",
-                )
-            if o.outcome in seen:
-                self.add(file, doc, (*loc, "outcome"), f"duplicate outcome {o.outcome!r}")
-            seen.add(o.outcome)
-            if o.claim_strength not in self.claims:
-                ok = ", ".join(sorted(self.claims))
-                self.add(
-                    file, doc, (*loc, "claim_strength"), f"{o.claim_strength!r} is not one of {ok}"
-                )
-            self.evidence(file, doc, loc, o.evidence, allowed)
+        self.outcome_codings(file, doc, case.outcomes, case.mechanisms, allowed)
+        for i, c in enumerate(case.context):
+            self.vocab(file, doc, ("context", i, "field"), c.field, "context_fields", "field")
+            if c.field == "stage":
+                self.vocab(file, doc, ("context", i, "value"), c.value, "stages", "stage")
+        for i, d in enumerate(case.drivers):
+            self.vocab(file, doc, ("drivers", i, "kind"), d.kind, "driver_kinds", "kind")
+        for i, p in enumerate(case.problems):
+            self.vocab(file, doc, ("problems", i, "scope"), p.scope, "problem_scopes", "scope")
+        for i, lk in enumerate(case.links):
+            self.vocab(file, doc, ("links", i, "kind"), lk.kind, "link_kinds", "kind")
+        for kind in SECTIONS:
+            for i, item in enumerate(getattr(case, kind)):
+                self.evidence(file, doc, (kind, i), item.evidence, allowed)
+
+
+def _missing_not_zero(coding: Coding) -> Coding:
+    """A v1-v3 coding with its ``score: 0`` for not_reported read as missing (null)."""
+    mechs = [
+        m.model_copy(update={"score": None}) if m.status == "not_reported" else m
+        for m in coding.mechanisms
+    ]
+    return coding.model_copy(update={"mechanisms": mechs})
+
+
+def _round_versions(root: Path) -> dict[str, int]:
+    """Codebook version of each coder's codings, from the rounds in ``codings/rounds.yaml``.
+
+    Examples
+    --------
+    >>> _round_versions(Path("casebase"))["coder_b"]
+    1
+    """
+    path = root / "codings" / "rounds.yaml"
+    if not path.is_file():
+        return {}
+    doc, _ = read_yaml(path, _rel(path, root))
+    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    out: dict[str, int] = {}
+    for r in data.get("rounds") or []:
+        if not isinstance(r, dict) or not isinstance(r.get("codebook_version"), int):
+            continue
+        for coder in r.get("coders") or []:
+            out.setdefault(str(coder), r["codebook_version"])
+    return out
+
+
+def _problem(display: str, doc: Any, loc: tuple[Any, ...], msg: str) -> Problem:
+    """A problem at a location inside a parsed YAML document."""
+    return Problem(display, _line_of(doc, loc), _field(loc), msg)
+
+
+def _check_sources(codebook: Codebook, srcs: Sources, display: str, doc: Any) -> list[Problem]:
+    """Source criticism fields against the codebook's vocabularies."""
+    problems: list[Problem] = []
+    ids = {
+        "genre": {g.id for g in codebook.genres},
+        "author_relation": {a.id for a in codebook.author_relations},
+    }
+    scopes = {f.id for f in codebook.families} | {c.id for c in codebook.codes}
+    for i, s in enumerate(srcs.sources):
+        for key, allowed in ids.items():
+            value = getattr(s, key)
+            if value not in allowed:
+                msg = f"unknown {key} {value!r} (one of {', '.join(sorted(allowed))})"
+                problems.append(_problem(display, doc, ("sources", i, key), msg))
+        for j, x in enumerate(s.coverage.not_covered):
+            if x not in scopes:
+                loc = ("sources", i, "coverage", "not_covered", j)
+                msg = f"{x!r} is neither a family nor a code id of codebook.yaml"
+                problems.append(_problem(display, doc, loc, msg))
+    return problems
 
 
 def _load_sources_texts(
@@ -1196,25 +1554,11 @@ def load_casebase(
                     f"unknown family {c.family!r}",
                 )
             )
-        if c.dimension not in dims:
-            problems.append(
-                Problem(
-                    cb_display,
-                    _line_of(cb_doc, ("codes", i, "dimension")),
-                    f"codes[{i}].dimension",
-                    f"unknown dimension {c.dimension!r}",
-                )
-            )
-        for j, a in enumerate(c.actors):
-            if a not in actor_ids:
-                problems.append(
-                    Problem(
-                        cb_display,
-                        _line_of(cb_doc, ("codes", i, "actors", j)),
-                        f"codes[{i}].actors[{j}]",
-                        f"unknown actor {a!r}",
-                    )
-                )
+        for key, allowed in (("dimensions", dims), ("actors", actor_ids)):
+            for j, x in enumerate(getattr(c, key)):
+                if x not in allowed:
+                    loc = ("codes", i, key, j)
+                    problems.append(_problem(cb_display, cb_doc, loc, f"unknown {key[:-1]} {x!r}"))
 
     src_display = _rel(root / "sources.yaml", root)
     sources: dict[str, Source] = {}
@@ -1229,6 +1573,7 @@ def load_casebase(
                 )
             )
         sources[s.id] = s
+    problems += _check_sources(codebook, srcs, src_display, src_doc)
 
     texts: dict[str, str] = {}
     if sources_dir is not None:
@@ -1253,6 +1598,7 @@ def load_casebase(
 
     codings: dict[str, dict[str, Coding]] = {}
     case_stems = {p.stem for p in _case_files(root)}
+    round_versions = _round_versions(root)
     for coder, path in _coding_files(root):
         coding, doc = parse(path, Coding)
         if coding is None:
@@ -1278,6 +1624,13 @@ def load_casebase(
                 "of the case base; check the file name)",
             )
         checker.mechanisms(display, doc, coding.mechanisms, set(coding.sources))
+        version = coding.codebook_version or round_versions.get(coder, codebook.version)
+        legacy = version < FIRST_NULL_SCORE_VERSION
+        allowed = set(coding.sources)
+        checker.mechanisms(display, doc, coding.mechanisms, allowed, legacy_zero=legacy)
+        checker.outcome_codings(display, doc, coding.outcomes, coding.mechanisms, allowed)
+        if legacy:
+            coding = _missing_not_zero(coding)
         codings.setdefault(coder, {})[coding.id] = coding
 
     if (root / "codings" / "rounds.yaml").is_file():

@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analysis.qca.cli",
     "analysis.compare_cli",
     "analysis.reliability",
+    "analysis.coding_sheet",
     "analysis.batch",
 )
 

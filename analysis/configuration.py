@@ -12,6 +12,11 @@ y="mean_membership", hue="case_id")``) or pivoted to a case x group matrix for
 
 All functions are pure: they take the loader's ``membership`` and ``codebook`` frames
 and return new frames.
+
+Missing is not zero: a code the source does not report is NaN in ``membership`` and
+stays out of every mean and share (``n_reported`` counts the codes that are reported).
+A code may belong to more than one dimension (codebook ``dimensions``, a list); it then
+counts in each of them, and it is ordered under the first.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import pandas as pd
 
 __all__ = [
     "DIMENSIONS",
+    "code_dimensions",
     "dimension_profile",
     "family_profile",
     "membership_matrix",
@@ -41,10 +47,27 @@ def _as_list(values: str | Iterable[str] | None) -> list[str] | None:
     return list(values)
 
 
+def code_dimensions(codebook: pd.DataFrame) -> pd.Series:
+    """Each code's list of dimensions: the ``dimensions`` column (codebook v4, a list) or,
+    for an older frame, the single ``dimension``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cb = pd.DataFrame({"dimensions": [["共建", "共治"]]}, index=pd.Index(["x"], name="code"))
+    >>> code_dimensions(cb).tolist()
+    [['共建', '共治']]
+    """
+    if "dimensions" in codebook.columns:
+        return codebook["dimensions"].map(list)
+    return codebook["dimension"].map(lambda d: [d])
+
+
 def _codebook_order(codebook: pd.DataFrame) -> list[str]:
-    """Codes sorted by dimension (canonical order), then family, then codebook order."""
+    """Codes sorted by (first) dimension (canonical order), then family, then codebook order."""
     cb = codebook.copy()
-    cb["_dim"] = pd.Categorical(cb["dimension"], categories=list(DIMENSIONS), ordered=True)
+    first = code_dimensions(cb).map(lambda ds: ds[0])
+    cb["_dim"] = pd.Categorical(first, categories=list(DIMENSIONS), ordered=True)
     # Families keep the order in which the codebook first lists them, so that tables
     # read in the same order as the codebook rather than alphabetically.
     family_rank = {f: i for i, f in enumerate(dict.fromkeys(cb["family"]))}
@@ -113,9 +136,10 @@ def membership_matrix(
         _as_list(dimensions),
         _as_list(actors),
     )
+    dims = code_dimensions(cb)
     for name, wanted, available in (
         ("family", families_l, set(cb["family"])),
-        ("dimension", dimensions_l, set(cb["dimension"])),
+        ("dimension", dimensions_l, {d for lst in dims for d in lst}),
         ("actor", actors_l, {a for lst in cb["actors"] for a in lst}),
     ):
         if wanted is not None:
@@ -126,7 +150,8 @@ def membership_matrix(
     if families_l is not None:
         keep &= cb["family"].isin(families_l)
     if dimensions_l is not None:
-        keep &= cb["dimension"].isin(dimensions_l)
+        wanted_dims = set(dimensions_l)
+        keep &= dims.map(lambda lst: bool(wanted_dims.intersection(lst)))
     if actors_l is not None:
         wanted_actors = set(actors_l)
         keep &= cb["actors"].map(lambda lst: bool(wanted_actors.intersection(lst)))
@@ -137,16 +162,24 @@ def membership_matrix(
 def _group_profile(membership: pd.DataFrame, codebook: pd.DataFrame, by: str) -> pd.DataFrame:
     _check_codes(membership, codebook)
     long = to_long(membership, codebook)
-    long["present"] = long["score"] > 0
+    if by == "dimension":
+        # A code with several dimensions counts in each of them.
+        long = long.explode("dimensions")
+        long["dimension"] = pd.Categorical(
+            long["dimensions"], categories=list(DIMENSIONS), ordered=True
+        )
+    long["present"] = long["score"] > 0  # NaN (not reported) is not present
+    long["reported"] = long["score"].notna()
     grouped = long.groupby(["case_id", by], observed=True, sort=True)
     out = grouped.agg(
-        mean_membership=("score", "mean"),
+        mean_membership=("score", "mean"),  # skips NaN: silence is not 0
         n_present=("present", "sum"),
+        n_reported=("reported", "sum"),
         n_codes=("code", "size"),
     ).reset_index()
-    out["n_present"] = out["n_present"].astype(int)
-    out["n_codes"] = out["n_codes"].astype(int)
-    out["share_present"] = out["n_present"] / out["n_codes"]
+    for col in ("n_present", "n_reported", "n_codes"):
+        out[col] = out[col].astype(int)
+    out["share_present"] = out["n_present"] / out["n_reported"].where(out["n_reported"] > 0)
     return out
 
 
@@ -272,9 +305,13 @@ def to_long(membership: pd.DataFrame, codebook: pd.DataFrame | None = None) -> p
     long["score"] = long["score"].astype(float)
     if codebook is None:
         return long
-    cols = [c for c in ("family", "dimension", "label_zh", "label_en") if c in codebook.columns]
+    extra = codebook.assign(dimensions=code_dimensions(codebook))
+    extra["dimension"] = extra["dimensions"].map(lambda ds: ds[0])
+    cols = ["family", "dimension", "dimensions"] + [
+        c for c in ("label_zh", "label_en") if c in codebook.columns
+    ]
     long = long.merge(
-        codebook[cols], left_on="code", right_index=True, how="left", validate="many_to_one"
+        extra[cols], left_on="code", right_index=True, how="left", validate="many_to_one"
     )
     if "dimension" in long:
         long["dimension"] = pd.Categorical(

@@ -38,7 +38,47 @@ _TYPES: dict[str, str] = {
     "score": "number",
     "value": "number",
     "value_max": "number",
+    "value_num": "number",
 }
+
+#: Columns of the tables of the case files' v4 sections, one row per evidence span.
+SECTION_COLUMNS: dict[str, list[str]] = {
+    "context": ["case_id", "field", "value", "value_num", "year"],
+    "drivers": ["case_id", "kind", "description_zh", "year"],
+    "problems": ["case_id", "problem", "scope"],
+    "recommendations": ["case_id", "recommendation"],
+    "links": ["case_id", "kind", "target"],
+}
+#: Case-file attribute behind a column where the names differ.
+_RENAMED = {"problem": "problem_zh", "recommendation": "recommendation_zh"}
+_SPAN = ["source", "start", "end", "quote"]
+
+
+def section_frame(cb: CaseBase, section: str) -> pd.DataFrame:
+    """One row per evidence span of a case-file section (context, drivers, problems,
+    recommendations, links), with the columns of :data:`SECTION_COLUMNS` and
+    ``source, start, end, quote``.
+
+    Examples
+    --------
+    >>> list(section_frame(cb, "links").columns)      # doctest: +SKIP
+    ['case_id', 'kind', 'target', 'source', 'start', 'end', 'quote']
+    """
+    cols = SECTION_COLUMNS[section]
+    rows = [
+        [
+            cid,
+            *(getattr(item, _RENAMED.get(c, c)) for c in cols[1:]),
+            ev.source,
+            ev.start,
+            ev.end,
+            ev.quote,
+        ]
+        for cid, case in cb.cases.items()
+        for item in getattr(case, section)
+        for ev in item.evidence
+    ]
+    return pd.DataFrame(rows, columns=cols + _SPAN)
 
 
 # OWASP "CSV Injection": cells starting with these are formulas to Excel, WPS and LibreOffice.
@@ -66,7 +106,7 @@ def neutralise_formula(text: str) -> str:
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of a table whose text columns are safe to open in a spreadsheet.
 
-    Columns typed ``integer`` or ``number`` in the data package are not touched.
+    Only text values are touched: numbers (and columns of numbers) never are.
 
     Examples
     --------
@@ -76,7 +116,7 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """
     out = df.copy()
     for col in out.columns:
-        if _TYPES.get(col, "string") == "string":
+        if out[col].dtype == object:  # e.g. context.csv's `value` is text, indicators' a number
             out[col] = out[col].map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
     return out
 
@@ -93,6 +133,12 @@ def _table_frames(cb: CaseBase) -> dict[str, pd.DataFrame]:
                 "venue": s.venue,
                 "date": s.date,
                 "doc_type": s.doc_type,
+                "genre": s.genre,
+                "author_relation": s.author_relation,
+                "author_relation_basis": s.author_relation_basis,
+                "coverage_complete": s.coverage.complete,
+                "coverage_held": s.coverage.held_zh,
+                "coverage_not_covered": "; ".join(s.coverage.not_covered),
             }
             for s in cb.sources.values()
         ]
@@ -112,15 +158,28 @@ def _table_frames(cb: CaseBase) -> dict[str, pd.DataFrame]:
         ],
         columns=["case_id", "name_zh", "name_en", "province", "city", "level", "start_year"],
     )
-    codebook = cb.codebook_frame().reset_index()[
-        ["code", "family", "dimension", "label_zh", "label_en", "definition"]
+    codebook = cb.codebook_frame().reset_index()
+    codebook["dimensions"] = codebook["dimensions"].map("; ".join)
+    codebook["frameworks"] = codebook["frameworks"].map("; ".join)
+    codebook = codebook[
+        [
+            "code",
+            "family",
+            "dimensions",
+            "label_zh",
+            "label_en",
+            "era_from",
+            "frameworks",
+            "definition",
+        ]
     ]
+    # score is empty for not_reported: missing data, never 0.
     codings = cb.codings_frame()[["case_id", "code", "score", "status", "rationale"]]
     evidence = cb.evidence()
     indicators = cb.indicators()[
         ["case_id", "indicator", "value", "unit", "year", "source_id", "start", "end", "quote"]
     ]
-    outcomes = cb.outcomes()[["case_id", "outcome", "score", "claim_strength"]]
+    outcomes = cb.outcomes()[["case_id", "outcome", "score", "claim_strength", "claim_note"]]
     coder_codings = cb.coder_codings()
     return {
         "sources": sources,
@@ -130,6 +189,7 @@ def _table_frames(cb: CaseBase) -> dict[str, pd.DataFrame]:
         "evidence": evidence,
         "indicators": indicators,
         "outcomes": outcomes,
+        **{name: section_frame(cb, name) for name in SECTION_COLUMNS},
         "coder_codings": coder_codings,
     }
 
@@ -165,13 +225,24 @@ _KEYS: dict[str, dict[str, Any]] = {
         ],
     },
     "coder_codings": {
-        "primaryKey": ["coder", "case_id", "code"],
+        "primaryKey": ["coder", "case_id", "kind", "item"],
         "foreignKeys": [
             {"fields": "case_id", "reference": {"resource": "cases", "fields": "case_id"}},
-            {"fields": "code", "reference": {"resource": "codebook", "fields": "code"}},
         ],
     },
+    **{
+        name: {
+            "foreignKeys": [
+                {"fields": "case_id", "reference": {"resource": "cases", "fields": "case_id"}},
+                {"fields": "source", "reference": {"resource": "sources", "fields": "source_id"}},
+            ]
+        }
+        for name in SECTION_COLUMNS
+    },
 }
+_TYPES.update({"coverage_complete": "boolean", "era_from": "integer"})
+#: Per-table exceptions to ``_TYPES`` (a context fact's ``value`` is text).
+_TABLE_TYPES: dict[str, dict[str, str]] = {"context": {"value": "string"}}
 
 
 def _integers(df: pd.DataFrame) -> pd.DataFrame:
@@ -193,7 +264,8 @@ def datapackage(cb: CaseBase, frames: dict[str, pd.DataFrame]) -> dict[str, Any]
     """
     resources = []
     for name, df in frames.items():
-        fields = [{"name": c, "type": _TYPES.get(c, "string")} for c in df.columns]
+        types = {**_TYPES, **_TABLE_TYPES.get(name, {})}
+        fields = [{"name": c, "type": types.get(c, "string")} for c in df.columns]
         schema: dict[str, Any] = {"fields": fields, **_KEYS.get(name, {})}
         resources.append(
             {

@@ -30,10 +30,15 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "profile_count": {
         "zh": "{{ case }}在 {{ total }} 个机制编码中有 {{ present }} 个得到原文证据支持"
-        "（其中 {{ strong }} 个为“明确存在”），{{ not_reported }} 个来源未报告，{{ absent }} 个被来源明确报告为缺失。",
+        "（其中 {{ strong }} 个为“明确存在”），{{ not_reported }} 个来源未报告"
+        "{% if not_covered %}（其中 {{ not_covered }} 个属节选未覆盖的内容）{% endif %}，"
+        "{{ absent }} 个被来源明确报告为缺失{% if proposed %}，{{ proposed }} 个仅作为建议提出{% endif %}。"
+        "未报告是缺失数据，不计为 0。",
         "en": "{{ case }} shows {{ present }} of {{ total }} mechanisms with textual evidence "
-        "({{ strong }} clearly present); the source is silent on {{ not_reported }} and reports "
-        "{{ absent }} as missing.",
+        "({{ strong }} clearly present); the source is silent on {{ not_reported }}"
+        "{% if not_covered %} ({{ not_covered }} of them outside what the excerpt covers){% endif %} "
+        "and reports {{ absent }} as missing{% if proposed %}; {{ proposed }} are only proposed{% endif %}. "
+        "Silence is missing data, not a score of 0.",
     },
     "profile_dimension": {
         "zh": "三个维度中，{{ top }}维度平均隶属度最高（{{ top_value }}），{{ low }}维度最低（{{ low_value }}）。",
@@ -55,6 +60,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "The actor network has {{ n_actors }} actors and density {{ density }}; the party "
         "organization takes part in {{ party_share }} of all ties, and {{ bypass }} of ties pass "
         "through neither the party nor government.",
+    },
+    "profile_network_not_covered": {
+        "zh": "行动者网络共有 {{ n_actors }} 类行动者、密度 {{ density }}；来源节选不含党建部分，"
+        "党组织联系占比与不经党政的联系占比无从判断（不是 0%）。",
+        "en": "The actor network has {{ n_actors }} actors and density {{ density }}; the source "
+        "excerpt does not cover party building, so the party's share of ties and the ties "
+        "bypassing party and government cannot be told (they are not 0%).",
     },
     "profile_network_no_party": {
         "zh": "行动者网络共有 {{ n_actors }} 类行动者、密度 {{ density }}；来源未把党组织编码为任何机制的参与者。",
@@ -80,18 +92,22 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "pair_similarity": {
         "zh": "{{ a }}与{{ b }}的模糊 Jaccard 相似度为 {{ fuzzy }}（出现/未出现意义上的 Jaccard 为 {{ crisp }}），"
-        "在全部 {{ n_pairs }} 对案例中相似度排第 {{ rank }} 位。",
+        "在全部 {{ n_pairs }} 对案例中相似度排第 {{ rank }} 位；只计两者来源都报告的 {{ n_joint }} 个编码。",
         "en": "{{ a }} and {{ b }} have fuzzy Jaccard similarity {{ fuzzy }} (presence Jaccard "
-        "{{ crisp }}), ranking {{ rank }} of {{ n_pairs }} case pairs.",
+        "{{ crisp }}), ranking {{ rank }} of {{ n_pairs }} case pairs; only the {{ n_joint }} codes "
+        "both sources report count.",
     },
     "pair_shared": {
         "zh": "两者共有 {{ n }} 个机制{% if codes %}，最强的共同机制是：{{ codes }}{% endif %}。",
         "en": "They share {{ n }} mechanisms{% if codes %}; the strongest shared ones are: {{ codes }}{% endif %}.",
     },
     "pair_distinct": {
-        "zh": "{{ case }}独有（对方未编码）的机制有 {{ n }} 个{% if codes %}：{{ codes }}{% endif %}。",
-        "en": "{{ n }} mechanisms are distinctive to {{ case }} (not coded in the other){% if codes %}: "
-        "{{ codes }}{% endif %}.",
+        "zh": "{{ case }}独有（对方来源报告为缺失、仅为建议或未见）的机制有 {{ n }} 个{% if codes %}：{{ codes }}{% endif %}。"
+        "{% if silent %}另有 {{ silent }} 个机制见于{{ case }}而对方来源未报告（缺失数据，不算差异）。{% endif %}",
+        "en": "{{ n }} mechanisms are distinctive to {{ case }} (the other source reports them "
+        "missing or only proposed){% if codes %}: {{ codes }}{% endif %}."
+        "{% if silent %} {{ silent }} more are present in {{ case }} but the other source is silent "
+        "on them (missing data, not a difference).{% endif %}",
     },
     "pair_learn": {
         "zh": "{{ learner }}可向{{ teacher }}借鉴：{{ codes }}（{{ teacher }}隶属度 ≥ 0.67，{{ learner }} ≤ 0.33）。",

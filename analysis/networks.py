@@ -321,7 +321,9 @@ def share_ties_bypassing_state(
 
 
 def network_measures(
-    mechanism_actors: pd.DataFrame, actors: pd.DataFrame | None = None
+    mechanism_actors: pd.DataFrame,
+    actors: pd.DataFrame | None = None,
+    party_not_covered: Iterable[str] = (),
 ) -> pd.DataFrame:
     """All network measures for every case, one row per case.
 
@@ -332,14 +334,18 @@ def network_measures(
     actors : pandas.DataFrame, optional
         Actor vocabulary; needed for the ``actor_type_count`` column, which is left
         out without it.
+    party_not_covered : iterable of str
+        Cases whose source excerpt does not cover party building (the sources'
+        ``coverage.not_covered``): their party measures and the share of ties bypassing
+        party and government are NaN (not covered), never 0.
 
     Returns
     -------
     pandas.DataFrame
         Index ``case_id`` (sorted); columns ``n_actors``, ``n_mechanisms``, ``n_ties``,
         ``density``, ``degree_centralization``, ``party_tie_share``,
-        ``party_betweenness``, ``share_ties_bypassing_state`` and, with ``actors``,
-        ``actor_type_count``.  All measures are on the actor projection.
+        ``party_betweenness``, ``share_ties_bypassing_state``, ``party_covered`` and,
+        with ``actors``, ``actor_type_count``.  All measures are on the actor projection.
 
     Examples
     --------
@@ -349,7 +355,10 @@ def network_measures(
     ...                    "actor": ["party", "residents", "party", "volunteers"]})
     >>> network_measures(ma).loc["c", ["n_ties", "party_betweenness"]].tolist()
     [2.0, 1.0]
+    >>> float(network_measures(ma, party_not_covered=["c"]).loc["c", "party_tie_share"])
+    nan
     """
+    uncovered = set(party_not_covered)
     records = []
     for case in sorted(mechanism_actors["case_id"].unique()):
         B = actor_mechanism_graph(mechanism_actors, case, actors)
@@ -364,7 +373,11 @@ def network_measures(
             "party_tie_share": party_tie_share(P),
             "party_betweenness": party_betweenness(P),
             "share_ties_bypassing_state": share_ties_bypassing_state(P),
+            "party_covered": case not in uncovered,
         }
+        if case in uncovered:
+            for key in ("party_tie_share", "party_betweenness", "share_ties_bypassing_state"):
+                rec[key] = float("nan")
         if actors is not None:
             rec["actor_type_count"] = actor_type_count(P)
         records.append(rec)

@@ -221,7 +221,8 @@ def radar(
     ax = fig.add_subplot(111, polar=True)
     palette = plt.get_cmap("tab10")
     for i, case in enumerate(cases):
-        sub = profile[profile["case_id"] == case].set_index(by).reindex(groups)[value].fillna(0)
+        # A family nothing of which is reported stays a gap (NaN), not a 0.
+        sub = profile[profile["case_id"] == case].set_index(by).reindex(groups)[value]
         vals = sub.tolist()
         ax.plot(
             angles + angles[:1],

@@ -319,10 +319,12 @@ def freeze_coding(cb: CaseBase, coder: str, out_root: Path | None = None) -> lis
         doc = {
             "id": cid,
             "coder": coder,
+            "codebook_version": cb.codebook.version,
             "sources": list(case.sources),
             "mechanisms": [
                 m.model_dump(exclude_none=True, exclude={"adjudication"}) for m in case.mechanisms
             ],
+            "outcomes": [o.model_dump(exclude_none=True) for o in case.outcomes],
         }
         with path.open("w", encoding="utf-8") as fh:
             fh.write(f"# Independent coding by {coder}, frozen from casebase/cases/{cid}.yaml.\n")

@@ -18,6 +18,11 @@ membership profiles (rows of the ``membership`` matrix):
 For two cases with no mechanism at all both Jaccard coefficients are 0/0; they are
 taken as 1 (identical, empty configurations), as scipy does for the Jaccard distance.
 
+Missing is not zero: a code the source does not report (NaN in ``membership``) takes
+no part in the similarity of any pair that includes that case.  Every coefficient is
+computed over the codes reported for both cases; :func:`jointly_reported` gives that
+number for each pair, and a pair with none gets NaN.
+
 :func:`distance_matrix` turns any of them into a dissimilarity (1 − similarity) that
 :func:`cluster` (scipy hierarchical clustering) and :func:`mds_coordinates` (classical
 multidimensional scaling) take.  :func:`compare_pair` lists what two cases share and
@@ -44,6 +49,7 @@ __all__ = [
     "fuzzy_jaccard",
     "gower",
     "jaccard",
+    "jointly_reported",
     "mds_coordinates",
 ]
 
@@ -54,50 +60,91 @@ def _square(values: np.ndarray, membership: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=idx, columns=cols)
 
 
-def _values(membership: pd.DataFrame) -> np.ndarray:
+def _values(membership: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Scores with NaN set to 0 (never used where missing) and the reported mask."""
     x = membership.to_numpy(dtype=float)
-    if np.isnan(x).any():
-        raise ValueError("membership has missing values; code them (0 = not reported) first")
-    return x
+    reported = ~np.isnan(x)
+    return np.where(reported, x, 0.0), reported.astype(float)
+
+
+def _over_joint(values: np.ndarray, joint: np.ndarray) -> np.ndarray:
+    """Put NaN where two cases share no reported code."""
+    return np.where(joint > 0, values, np.nan)
+
+
+def jointly_reported(membership: pd.DataFrame) -> pd.DataFrame:
+    """Number of codes reported for both cases of every pair (the base of each similarity).
+
+    Parameters
+    ----------
+    membership : pandas.DataFrame
+        Index ``case_id``, one column per code; NaN where the case's source does not
+        report the code.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square case x case frame of integer counts; the diagonal is each case's number
+        of reported codes.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> m = pd.DataFrame({"x": [1, np.nan], "y": [0, 0.33], "z": [0.67, 1]},
+    ...                  index=pd.Index(["a", "b"], name="case_id"))
+    >>> jointly_reported(m).loc["a"].tolist()
+    [3, 2]
+    """
+    _, r = _values(membership)
+    return _square((r @ r.T).round().astype(int), membership)
 
 
 def jaccard(membership: pd.DataFrame) -> pd.DataFrame:
     """Jaccard similarity of every pair of cases on mechanism presence (score > 0).
 
+    Only codes reported for both cases count (missing is not zero): over those,
+    |A ∩ B| / |A ∪ B|.  NaN for a pair with no jointly reported code.
+
     Parameters
     ----------
     membership : pandas.DataFrame
-        Index ``case_id``, one column per code, scores in [0, 1].
+        Index ``case_id``, one column per code, scores in [0, 1], NaN = not reported.
 
     Returns
     -------
     pandas.DataFrame
-        Square, symmetric case x case frame of |A ∩ B| / |A ∪ B|, 1 on the diagonal.
+        Square, symmetric case x case frame, 1 on the diagonal.
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> import numpy as np, pandas as pd
     >>> m = pd.DataFrame({"x": [1, 0.33], "y": [0.67, 0], "z": [0, 1]},
     ...                  index=pd.Index(["a", "b"], name="case_id"))
     >>> float(jaccard(m).loc["a", "b"])    # shared {x} out of {x, y, z}
     0.3333333333333333
+    >>> m.loc["b", "y"] = np.nan           # b's source is silent on y: y drops out
+    >>> float(jaccard(m).loc["a", "b"])    # {x} out of {x, z}
+    0.5
     """
-    present = (_values(membership) > 0).astype(float)
+    x, r = _values(membership)
+    present = (x > 0).astype(float)
     inter = present @ present.T
-    sizes = present.sum(axis=1)
-    union = sizes[:, None] + sizes[None, :] - inter
+    union = present @ r.T + r @ present.T - inter
+    joint = r @ r.T
     # Two empty configurations: 0/0, taken as identical (scipy's convention too).
     s = np.where(union > 0, inter / np.where(union > 0, union, 1.0), 1.0)
-    return _square(s, membership)
+    return _square(_over_joint(s, joint), membership)
 
 
 def fuzzy_jaccard(membership: pd.DataFrame) -> pd.DataFrame:
     """Fuzzy Jaccard (Ruzicka) similarity of every pair of cases: Σmin / Σmax.
 
+    Sums run over the codes reported for both cases; NaN for a pair with none.
+
     Parameters
     ----------
     membership : pandas.DataFrame
-        Index ``case_id``, one column per code, scores in [0, 1].
+        Index ``case_id``, one column per code, scores in [0, 1], NaN = not reported.
 
     Returns
     -------
@@ -107,27 +154,32 @@ def fuzzy_jaccard(membership: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> import numpy as np, pandas as pd
     >>> m = pd.DataFrame({"x": [1, 0.33], "y": [0.67, 0], "z": [0, 1]},
     ...                  index=pd.Index(["a", "b"], name="case_id"))
     >>> round(float(fuzzy_jaccard(m).loc["a", "b"]), 4)   # 0.33 / (1 + 0.67 + 1)
     0.1236
+    >>> m.loc["a", "z"] = np.nan                          # only x and y count
+    >>> round(float(fuzzy_jaccard(m).loc["a", "b"]), 4)   # 0.33 / (1 + 0.67)
+    0.1976
     """
-    x = _values(membership)
-    mins = np.minimum(x[:, None, :], x[None, :, :]).sum(axis=2)
-    maxs = np.maximum(x[:, None, :], x[None, :, :]).sum(axis=2)
+    x, r = _values(membership)
+    both = r[:, None, :] * r[None, :, :]
+    mins = (np.minimum(x[:, None, :], x[None, :, :]) * both).sum(axis=2)
+    maxs = (np.maximum(x[:, None, :], x[None, :, :]) * both).sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         s = np.where(maxs > 0, mins / np.where(maxs > 0, maxs, 1.0), 1.0)
-    return _square(s, membership)
+    return _square(_over_joint(s, r @ r.T), membership)
 
 
 def gower(membership: pd.DataFrame) -> pd.DataFrame:
     """Gower similarity of every pair of cases, each code scaled by its observed range.
 
-    S_ij = 1 − (1/p) Σ_k |x_ik − x_jk| / R_k, where R_k = max_i x_ik − min_i x_ik over
-    the cases in ``membership`` and p is the number of codes.  A code on which all
-    cases agree (R_k = 0) adds no difference but still counts in p, as every
-    non-missing quantitative variable does in Gower (1971).
+    S_ij = 1 − Σ_k w_ijk |x_ik − x_jk| / R_k / Σ_k w_ijk, where w_ijk = 1 when code k is
+    reported for both cases (Gower's (1971) weights for missing values) and R_k is the
+    range of code k over the cases that report it.  A code on which all reporting cases
+    agree (R_k = 0) adds no difference but still counts in Σ w.  NaN for a pair with no
+    jointly reported code.
 
     Because R_k is taken from the cases given, the value for a pair depends on which
     other cases are in the matrix.
@@ -135,7 +187,7 @@ def gower(membership: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     membership : pandas.DataFrame
-        Index ``case_id``, one column per code.
+        Index ``case_id``, one column per code, NaN = not reported.
 
     Returns
     -------
@@ -144,21 +196,29 @@ def gower(membership: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> import numpy as np, pandas as pd
     >>> m = pd.DataFrame({"x": [1, 0.33, 0], "y": [0.67, 0.67, 0.67]},
     ...                  index=pd.Index(["a", "b", "c"], name="case_id"))
     >>> round(float(gower(m).loc["a", "b"]), 3)   # 1 - (0.67/1 + 0) / 2
     0.665
+    >>> m.loc["b", "y"] = np.nan                  # only x is reported for both
+    >>> round(float(gower(m).loc["a", "b"]), 3)   # 1 - 0.67/1
+    0.33
     """
-    x = _values(membership)
-    n, p = x.shape
-    if p == 0:
+    if membership.shape[1] == 0:
         raise ValueError("membership has no codes")
-    ranges = x.max(axis=0) - x.min(axis=0) if n else np.ones(p)
+    x, r = _values(membership)
+    # Range over the reporting cases; a code no case reports has range 0 (and no weight).
+    hi = np.where(r > 0, x, -np.inf).max(axis=0, initial=-np.inf)
+    lo = np.where(r > 0, x, np.inf).min(axis=0, initial=np.inf)
+    ranges = np.where(np.isfinite(hi) & np.isfinite(lo), hi - lo, 0.0)
     scaled = x / np.where(ranges > 0, ranges, 1.0)
-    # Gower for quantitative data is the range-scaled Manhattan distance divided by p.
-    d = ssd.squareform(ssd.pdist(scaled, metric="cityblock")) / p if n > 1 else np.zeros((n, n))
-    return _square(1.0 - d, membership)
+    both = r[:, None, :] * r[None, :, :]
+    diff = (np.abs(scaled[:, None, :] - scaled[None, :, :]) * both).sum(axis=2)
+    joint = both.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = 1.0 - diff / np.where(joint > 0, joint, 1.0)
+    return _square(_over_joint(s, joint), membership)
 
 
 #: Similarity coefficients :func:`distance_matrix` knows, by name.
@@ -295,6 +355,8 @@ def cluster(distance: pd.DataFrame, method: str = "average") -> HierarchicalClus
     labels = [str(c) for c in distance.index]
     if len(labels) < 2:
         raise ValueError("clustering needs at least two cases")
+    if distance.isna().to_numpy().any():
+        raise ValueError("distance has missing values: some pair of cases shares no reported code")
     condensed = ssd.squareform(distance.to_numpy(dtype=float), checks=True)
     z = hierarchy.linkage(condensed, method=method)
     leaves = [labels[i] for i in hierarchy.leaves_list(z)]
@@ -384,7 +446,10 @@ class PairComparison:
         The two case ids.
     shared, only_a, only_b : pandas.DataFrame
         Mechanisms present (score > threshold) in both cases, only in ``a``, only in
-        ``b``.  Index ``code``; columns ``score_a``, ``score_b``, ``n_evidence_a``,
+        ``b``.  "Only in a" means reported for ``b`` too, with a score at or below the
+        threshold; a mechanism of ``a`` on which ``b``'s source is silent is in
+        ``a_b_silent`` instead (and vice versa), since silence is not absence.
+        Index ``code``; columns ``score_a``, ``score_b``, ``n_evidence_a``,
         ``n_evidence_b`` (evidence rows for the mechanism in each case).  Sorted by the
         larger of the two scores (descending), then code.
     evidence : dict of str to pandas.DataFrame
@@ -402,6 +467,8 @@ class PairComparison:
     only_a: pd.DataFrame
     only_b: pd.DataFrame
     evidence: dict[str, pd.DataFrame] = field(default_factory=dict)
+    a_b_silent: pd.DataFrame = field(default_factory=pd.DataFrame)
+    b_a_silent: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def compare_pair(
@@ -444,6 +511,10 @@ def compare_pair(
     (['grid'], ['contract'], ['app'])
     >>> cmp.evidence["only_a"]["quote"].tolist()
     ['契约共建']
+    >>> m.loc["dongguan", "contract"] = float("nan")      # dongguan's source is silent
+    >>> cmp = compare_pair(m, ev, "shaoxing", "dongguan")
+    >>> list(cmp.only_a.index), list(cmp.a_b_silent.index)
+    ([], ['contract'])
     """
     for case in (a, b):
         if case not in membership.index:
@@ -452,13 +523,16 @@ def compare_pair(
         raise ValueError("compare two different cases")
     sa = membership.loc[a].astype(float)
     sb = membership.loc[b].astype(float)
-    in_a, in_b = sa > threshold, sb > threshold
+    in_a, in_b = sa > threshold, sb > threshold  # NaN (not reported) is not present
+    rep_a, rep_b = sa.notna(), sb.notna()
     ev = evidence[(evidence["item_kind"] == "mechanism") & evidence["case_id"].isin([a, b])]
 
     groups = {
         "shared": in_a & in_b,
-        "only_a": in_a & ~in_b,
-        "only_b": ~in_a & in_b,
+        "only_a": in_a & rep_b & ~in_b,
+        "only_b": rep_a & ~in_a & in_b,
+        "a_b_silent": in_a & ~rep_b,
+        "b_a_silent": ~rep_a & in_b,
     }
     frames: dict[str, pd.DataFrame] = {}
     evidence_out: dict[str, pd.DataFrame] = {}
@@ -491,4 +565,6 @@ def compare_pair(
         only_a=frames["only_a"],
         only_b=frames["only_b"],
         evidence=evidence_out,
+        a_b_silent=frames["a_b_silent"],
+        b_a_silent=frames["b_a_silent"],
     )

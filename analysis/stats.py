@@ -575,7 +575,8 @@ def coding_sensitivity(
     """Which single coding decisions does a conclusion depend on?
 
     Every coded cell is moved one step on the 0 / 0.33 / 0.67 / 1 scale, up and down
-    where possible (0 only up, 1 only down), one cell at a time; the conclusion
+    where possible (0 only up, 1 only down), one cell at a time (a not-reported cell,
+    NaN, is missing data and is left alone); the conclusion
     function is re-run on each perturbed coding and compared with the conclusion on
     the coding as it stands.
 
@@ -624,8 +625,8 @@ def coding_sensitivity(
         index=membership.index,
         columns=membership.columns,
     )
-    if steps.isna().any().any():
-        raise ValueError("membership has missing values")
+    # A cell whose source is silent (NaN: not reported) has no coding to move; it
+    # stays missing in every run rather than being read as 0.
     out_steps = None
     if outcome_scores is not None:
         out_steps = pd.Series(to_scale_steps(outcome_scores), index=outcome_scores.index)
@@ -636,9 +637,8 @@ def coding_sensitivity(
     baseline = run(membership, outcome_scores)
     targets: list[tuple[str, Hashable, Hashable]]
     if cells is None:
-        targets = [("membership", c, k) for c in membership.index for k in membership.columns]
-    else:
-        targets = [("membership", c, k) for c, k in cells]
+        cells = [(c, k) for c in membership.index for k in membership.columns]
+    targets = [("membership", c, k) for c, k in cells if pd.notna(steps.at[c, k])]
     if perturb_outcome:
         if outcome_scores is None:
             raise ValueError("perturb_outcome needs outcome_scores")

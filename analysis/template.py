@@ -84,7 +84,9 @@ def case_template(case_id: str, codebook: Codebook) -> str:
         "# Fill in each field. Write quotes only; `workbench locate --sources DIR` fills in the",
         "# offsets, then `workbench validate --sources DIR` checks everything.",
         "# Scores: 0 | 0.33 | 0.67 | 1.  Status: present (0.67/1) | weak (0.33) |",
-        "#   absent (0, the source reports it missing; needs evidence) | not_reported (0, silent).",
+        "#   proposed (0, only recommended or planned; needs evidence) |",
+        "#   absent (0, the source reports it missing here; needs evidence) |",
+        "#   not_reported (score null: the source is silent; missing data, never 0).",
         f"# Actor ids: {actors}",
         "",
         f"id: {case_id}",
@@ -104,10 +106,10 @@ def case_template(case_id: str, codebook: Codebook) -> str:
     ]
     for code in codebook.codes:
         out += [
-            f"  # {code.label_zh} / {code.label_en}  [{code.family}, {code.dimension}]",
+            f"  # {code.label_zh} / {code.label_en}  [{code.family}, {'/'.join(code.dimensions)}]",
             _comment(code.definition, "  "),
             f"  - code: {code.id}",
-            "    score: 0",
+            "    score: null",
             "    status: not_reported",
             '    rationale: ""',
             f"    actors: []        # typical: {', '.join(code.actors)}",
@@ -134,14 +136,52 @@ def case_template(case_id: str, codebook: Codebook) -> str:
         "",
         "outcomes: []",
     ]
+    claims = " | ".join(c.id for c in codebook.claim_strengths)
     for o in codebook.outcomes:
         out.append(f"# - outcome: {o.id}   # {o.label_zh} / {o.label_en}")
         out += [f"#     {k}: {v}" for k, v in o.anchors.items()]
-    claims = " | ".join(c.id for c in codebook.claim_strengths)
     out += [
         "#   score: 0",
-        f"#   claim_strength: {claims}",
+        f"#   claim_strength: {claims}   # default from the source's author_relation",
+        "#   claim_note: null   # needed when claim_strength differs from that default",
+        "#   evidence: [{source: SOURCE_ID, quote: 原文引文}]   # not a mechanism's passage",
+        "",
+    ]
+    out += _sections_template(codebook)
+    return "\n".join(out)
+
+
+def _sections_template(codebook: Codebook) -> list[str]:
+    """Commented examples of the v4 sections: context, drivers, problems,
+    recommendations and links."""
+
+    def ids(kind: str) -> str:
+        return " | ".join(v.id for v in getattr(codebook, kind))
+
+    return [
+        "# Every context fact, driver, problem, recommendation and diffusion claim the",
+        "# source gives, each with verbatim evidence.",
+        "context: []",
+        f"# - field: admin_level      # {ids('context_fields')}",
+        f"#   value: 街道（城市）       # for field stage: {ids('stages')}",
+        "#   value_num: null",
+        "#   year: null",
+        "#   evidence: [{source: SOURCE_ID, quote: 原文引文}]",
+        "drivers: []",
+        f"# - kind: policy_document   # {ids('driver_kinds')}",
+        "#   description_zh: 《关于……的意见》",
+        "#   year: null",
+        "#   evidence: [{source: SOURCE_ID, quote: 原文引文}]",
+        "problems: []",
+        "# - problem_zh: 一句话概括问题",
+        f"#   scope: local            # {ids('problem_scopes')}",
+        "#   evidence: [{source: SOURCE_ID, quote: 原文引文}]",
+        "recommendations: []",
+        "# - recommendation_zh: 一句话概括建议",
+        "#   evidence: [{source: SOURCE_ID, quote: 原文引文}]",
+        "links: []",
+        f"# - kind: learned_from      # {ids('link_kinds')}",
+        "#   target: 浙江“枫桥经验”",
         "#   evidence: [{source: SOURCE_ID, quote: 原文引文}]",
         "",
     ]
-    return "\n".join(out)

@@ -31,7 +31,8 @@ def test_every_indicator_and_outcome_has_evidence(casebase):
         for item in [*case.indicators, *case.outcomes]:
             assert item.evidence
         for m in case.mechanisms:
-            assert (m.score == 0) or m.evidence
+            # Evidence exactly when the source speaks; silence is a missing score, not 0.
+            assert (m.status == "not_reported") == (not m.evidence) == (m.score is None)
 
 
 def test_case_sources_point_at_their_own_document(casebase):

@@ -94,6 +94,7 @@ def test_dimension_profile_values(membership, codebook):
         "dimension",
         "mean_membership",
         "n_present",
+        "n_reported",
         "n_codes",
         "share_present",
     ]
@@ -142,6 +143,7 @@ def test_to_long_with_codebook_is_seaborn_ready(membership, codebook):
         "score",
         "family",
         "dimension",
+        "dimensions",
         "label_zh",
         "label_en",
     ]
@@ -171,3 +173,36 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_not_reported_stays_out_of_means_and_shares(membership, codebook):
+    m = membership.copy()
+    m.loc["donggang", "regional"] = float("nan")  # the source is silent on it
+    m.loc["haicang", "service"] = float("nan")
+    got = dimension_profile(m, codebook).set_index(["case_id", "dimension"])
+    # donggang 共建: only smart (0) is reported.
+    row = got.loc[("donggang", "共建")]
+    assert row["mean_membership"] == 0.0 and row["n_reported"] == 1 and row["n_codes"] == 2
+    assert row["share_present"] == 0.0
+    # haicang 共享: nothing reported -> missing, not 0.
+    row = got.loc[("haicang", "共享")]
+    assert pd.isna(row["mean_membership"]) and pd.isna(row["share_present"])
+    assert row["n_reported"] == 0
+    fam = family_profile(m, codebook).set_index(["case_id", "family"])
+    assert fam.loc[("donggang", "party"), "mean_membership"] == 1.0  # core only
+    # Had silence been 0, the mean would be halved.
+    assert family_profile(m.fillna(0), codebook).set_index(["case_id", "family"]).loc[
+        ("donggang", "party"), "mean_membership"
+    ] == pytest.approx(0.5)
+
+
+def test_code_in_two_dimensions_counts_in_both(membership, codebook):
+    cb = codebook.drop(columns="dimension").assign(
+        dimensions=[["共治"], ["共建"], ["共治", "共享"], ["共享"], ["共建"]]
+    )
+    got = dimension_profile(membership, cb).set_index(["case_id", "dimension"])
+    # donggang 共享: service 0 and grid .33.
+    assert got.loc[("donggang", "共享"), "mean_membership"] == pytest.approx(0.165)
+    assert got.loc[("donggang", "共享"), "n_codes"] == 2
+    assert got.loc[("donggang", "共治"), "n_codes"] == 2
+    assert list(membership_matrix(membership, cb, dimensions="共享").columns) == ["grid", "service"]

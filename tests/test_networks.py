@@ -215,8 +215,10 @@ def test_network_measures_table(mechanism_actors, actors):
         "party_tie_share",
         "party_betweenness",
         "share_ties_bypassing_state",
+        "party_covered",
         "actor_type_count",
     ]
+    assert t["party_covered"].all()
     x = t.loc["x"]
     assert (x["n_actors"], x["n_mechanisms"], x["n_ties"]) == (5, 6, 6)
     assert x["party_tie_share"] == pytest.approx(4 / 7)
@@ -225,6 +227,25 @@ def test_network_measures_table(mechanism_actors, actors):
     assert (y["n_actors"], y["n_ties"], y["party_tie_share"]) == (2, 1, 1.0)
     assert math.isnan(y["degree_centralization"])
     assert "actor_type_count" not in network_measures(mechanism_actors).columns
+
+
+def test_party_measures_are_missing_where_the_excerpt_lacks_party_building(mechanism_actors):
+    t = network_measures(mechanism_actors, party_not_covered=["x"])
+    x = t.loc["x"]
+    assert not x["party_covered"]
+    for col in ("party_tie_share", "party_betweenness", "share_ties_bypassing_state"):
+        assert math.isnan(x[col]), col  # not covered, not 0%
+    assert (x["n_actors"], x["n_ties"]) == (5, 6)  # the rest of the network stands
+    assert t.loc["y", "party_covered"] and t.loc["y", "party_tie_share"] == 1.0
+
+
+def test_cooccurrence_network_skips_not_reported():
+    m = pd.DataFrame(
+        {"a": [1.0, np.nan], "b": [0.33, 1.0]}, index=pd.Index(["s1", "s2"], name="case_id")
+    )
+    G = cooccurrence_network(m)
+    assert G.nodes["a"]["n_cases"] == 1
+    assert G["a"]["b"]["weight"] == 1 and G["a"]["b"]["fuzzy_weight"] == pytest.approx(0.33)
 
 
 def test_cooccurrence_network():

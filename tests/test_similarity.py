@@ -17,6 +17,7 @@ from analysis.similarity import (
     fuzzy_jaccard,
     gower,
     jaccard,
+    jointly_reported,
     mds_coordinates,
 )
 
@@ -82,9 +83,52 @@ def test_distance_matrix(membership):
         distance_matrix(membership, "euclid")
 
 
-def test_missing_values_rejected(membership):
-    with pytest.raises(ValueError, match="missing"):
-        jaccard(membership.astype(float).where(membership > 0.5))
+def test_not_reported_is_missing_not_zero(membership):
+    # b's source is silent on y, a's on z: those codes drop out of any pair with b or a.
+    m = membership.copy()
+    m.loc["b", "y"] = np.nan
+    m.loc["a", "z"] = np.nan
+    n = jointly_reported(m)
+    assert n.loc["a", "b"] == 2  # x and w
+    assert n.loc["a", "c"] == 3 and n.loc["b", "c"] == 3 and n.loc["c", "c"] == 4
+    # Over {x, w}: a = {x, w}, b = {x, w}.
+    assert jaccard(m).loc["a", "b"] == 1.0
+    assert jaccard(m).loc["a", "c"] == 0.0
+    # Σmin = .33 + .33, Σmax = 1 + .33.
+    assert fuzzy_jaccard(m).loc["a", "b"] == pytest.approx(0.66 / 1.33)
+    # Ranges over reporting cases: x 1, y .67 (a, c), z 1 (b, c), w .33.
+    g = gower(m)
+    assert g.loc["a", "b"] == pytest.approx(1 - 0.67 / 2)
+    assert g.loc["a", "c"] == pytest.approx(0.0)
+    assert g.loc["b", "c"] == pytest.approx(1 - 2.33 / 3)
+    # Had silence been read as 0, a and b would differ on y and z.
+    assert jaccard(m.fillna(0)).loc["a", "b"] == 0.5
+
+
+def test_pair_without_jointly_reported_codes_is_nan(membership):
+    m = membership.copy()
+    m.loc["c", :] = np.nan
+    m.loc["c", "x"] = 0.0
+    m.loc["a", "x"] = np.nan
+    assert jointly_reported(m).loc["a", "c"] == 0
+    for fn in (jaccard, fuzzy_jaccard, gower):
+        assert np.isnan(fn(m).loc["a", "c"]), fn.__name__
+        assert fn(m).loc["b", "c"] == fn(m).loc["c", "b"]
+    with pytest.raises(ValueError, match="no reported code"):
+        cluster(distance_matrix(m))
+
+
+def test_compare_pair_keeps_silence_apart(membership):
+    m = membership.copy()
+    m.loc["b", "y"] = np.nan
+    ev = pd.DataFrame(
+        columns=["case_id", "item_kind", "item_id", "source_id", "start", "end", "quote"]
+    )
+    pc = compare_pair(m, ev, "a", "b")
+    assert list(pc.shared.index) == ["x", "w"]
+    assert list(pc.only_a.index) == []  # y: b's source is silent, so not "only a"
+    assert list(pc.a_b_silent.index) == ["y"]
+    assert list(pc.only_b.index) == ["z"]
 
 
 scores = st.sampled_from([0.0, 0.33, 0.67, 1.0])

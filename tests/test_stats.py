@@ -297,3 +297,14 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_coding_sensitivity_leaves_not_reported_cells_alone(fragile):
+    m = fragile.copy()
+    m.loc["c", "w"] = float("nan")  # c's source is silent on w: missing, not 0
+    res = coding_sensitivity(m, None, clustering_conclusion)
+    assert ("c", "w") not in set(zip(res.runs["case_id"], res.runs["code"], strict=True))
+    # One cell fewer than the full matrix, and it was at 0 (one move): 15 - 1 runs.
+    assert len(res.runs) == 14
+    res2 = coding_sensitivity(m, None, clustering_conclusion, cells=[("c", "w"), ("c", "x")])
+    assert set(res2.runs["code"]) == {"x"}
