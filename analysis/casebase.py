@@ -1347,28 +1347,6 @@ def _missing_not_zero(coding: Coding) -> Coding:
     return coding.model_copy(update={"mechanisms": mechs})
 
 
-def _round_versions(root: Path) -> dict[str, int]:
-    """Codebook version of each coder's codings, from the rounds in ``codings/rounds.yaml``.
-
-    Examples
-    --------
-    >>> _round_versions(Path("casebase"))["coder_b"]
-    1
-    """
-    path = root / "codings" / "rounds.yaml"
-    if not path.is_file():
-        return {}
-    doc, _ = read_yaml(path, _rel(path, root))
-    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
-    out: dict[str, int] = {}
-    for r in data.get("rounds") or []:
-        if not isinstance(r, dict) or not isinstance(r.get("codebook_version"), int):
-            continue
-        for coder in r.get("coders") or []:
-            out.setdefault(str(coder), r["codebook_version"])
-    return out
-
-
 def _problem(display: str, doc: Any, loc: tuple[Any, ...], msg: str) -> Problem:
     """A problem at a location inside a parsed YAML document."""
     return Problem(display, _line_of(doc, loc), _field(loc), msg)
@@ -1598,7 +1576,14 @@ def load_casebase(
 
     codings: dict[str, dict[str, Coding]] = {}
     case_stems = {p.stem for p in _case_files(root)}
-    round_versions = _round_versions(root)
+    rounds = None
+    if (root / "codings" / "rounds.yaml").is_file():
+        rounds, _ = parse(root / "codings" / "rounds.yaml", Rounds)
+    # A coding without `codebook_version` was made under its (first) round's codebook.
+    round_versions: dict[str, int] = {}
+    for r in rounds.rounds if rounds is not None else []:
+        for coder in r.coders:
+            round_versions.setdefault(coder, r.codebook_version)
     for coder, path in _coding_files(root):
         coding, doc = parse(path, Coding)
         if coding is None:
@@ -1623,7 +1608,6 @@ def load_casebase(
                 f"no case {coding.id!r} in cases/ (an independent coding codes a case "
                 "of the case base; check the file name)",
             )
-        checker.mechanisms(display, doc, coding.mechanisms, set(coding.sources))
         version = coding.codebook_version or round_versions.get(coder, codebook.version)
         legacy = version < FIRST_NULL_SCORE_VERSION
         allowed = set(coding.sources)
@@ -1632,9 +1616,6 @@ def load_casebase(
         if legacy:
             coding = _missing_not_zero(coding)
         codings.setdefault(coder, {})[coding.id] = coding
-
-    if (root / "codings" / "rounds.yaml").is_file():
-        parse(root / "codings" / "rounds.yaml", Rounds)
 
     problems.extend(checker.problems)
     if problems:

