@@ -284,6 +284,14 @@ def _with_source_file(root: Path, name: str) -> None:
     (root / "sources.yaml").write_text(text, encoding="utf-8")
 
 
+# The line of the Shaoxing source's `file:` in sources.yaml (whatever fields come before it).
+FILE_LINE = next(
+    i
+    for i, ln in enumerate((CASEBASE / "sources.yaml").read_text(encoding="utf-8").splitlines(), 1)
+    if ln.strip() == f"file: {SHAOXING}"
+)
+
+
 @pytest.mark.parametrize(
     ("name", "why"),
     [
@@ -299,7 +307,7 @@ def test_source_file_outside_the_corpus_is_refused(tmp_path, seeds, name, why, c
     _with_source_file(root, name)
     for corpus in (seeds, None):  # a schema error: refused even without a corpus
         msgs = problems_of(root, corpus)
-        assert len(msgs) == 1 and msgs[0].startswith("casebase/sources.yaml:14: sources[1].file: ")
+        assert len(msgs) == 1 and msgs[0].startswith(f"casebase/sources.yaml:{FILE_LINE}: sources[1].file: ")
         assert why in msgs[0]
     assert main(["locate", "--casebase", str(root), "--sources", str(seeds)]) == 1
     assert why in capsys.readouterr().err
@@ -317,7 +325,8 @@ def test_source_symlink_out_of_the_corpus_is_refused(tmp_path, seeds):
     assert load_casebase(root, corpus).texts["shaoxing2021"]
     _with_source_file(root, "link.txt")
     assert problems_of(root, corpus) == [
-        "casebase/sources.yaml:14: sources[1].file: 'link.txt' is a symbolic link that leads "
+        f"casebase/sources.yaml:{FILE_LINE}: sources[1].file: 'link.txt' is a symbolic link "
+        "that leads "
         "out of the corpus folder"
     ]
 
