@@ -13,14 +13,18 @@ Examples
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
+import math
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.qca.data import prepare, split_names
+from analysis.qca.calibrate import calibrate
+from analysis.qca.data import numeric_column, prepare, split_names
 from analysis.qca.errors import QCAError
 from analysis.qca.fit import necessity_table
 from analysis.qca.minimize import SOLUTION_TYPES, minimize
@@ -30,9 +34,13 @@ from analysis.qca.report import (
     format_solution,
     format_truth_table,
 )
-from analysis.qca.truth_table import truth_table_from_sets
+from analysis.qca.truth_table import TruthTable, truth_table_from_sets
+from analysis.safe_yaml import YamlError, decode_utf8
 
 PROG = "workbench qca"
+
+# minimize() says this when no row has OUT = 1.
+_NOTHING_TO_EXPLAIN = "no truth table row has OUT = 1"
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -100,7 +108,47 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument(
         "--necessity", action="store_true", help="also report necessity of single conditions"
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--calibrate",
+        action="append",
+        default=[],
+        metavar="COL=e,c,i",
+        help=(
+            "calibrate a raw column into a fuzzy set first, as R's calibrate(type = 'fuzzy'): "
+            "exclusion, crossover and inclusion anchors, e.g. DEV=400,550,900 or "
+            "DEV=e=400,c=550,i=900 (e above i gives a decreasing set; six values "
+            "e1,c1,i1,i2,c2,e2 a bell shape); repeat for each column"
+        ),
+    )
+    p.add_argument(
+        "--crisp",
+        action="append",
+        default=[],
+        metavar="COL=T",
+        help=(
+            "calibrate a raw column into a crisp set first, as R's calibrate(type = 'crisp'): "
+            "1 where the value reaches the threshold T, else 0; repeat for each column"
+        ),
+    )
+    p.add_argument(
+        "--idm",
+        type=float,
+        default=0.95,
+        metavar="X",
+        help="membership at the inclusion anchor of --calibrate (R's idm; default 0.95)",
+    )
+    p.add_argument(
+        "--max-memory",
+        type=float,
+        metavar="GB",
+        help=(
+            "memory the parsimonious search may use, in GB "
+            "(default: 2 GB, or half the free memory if less)"
+        ),
+    )
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     p.set_defaults(func=run)
     return p
 
@@ -112,12 +160,27 @@ def _read_csv(path: str) -> pd.DataFrame:
     if not file.is_file():
         raise QCAError(f"{path}: not a file")
     try:
-        return pd.read_csv(file)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QCAError(f"{path}: cannot be read as CSV ({first})") from None
+        data = file.read_bytes()
     except OSError as exc:
         raise QCAError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = decode_utf8(data.removeprefix(b"\xef\xbb\xbf"), path, 'or save it as "CSV UTF-8"')
+    except YamlError as exc:
+        raise QCAError(str(exc)) from None
+    header = next(csv.reader(io.StringIO(text)), [])
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if name in seen:
+            raise QCAError(
+                f"{path}:1: column {name!r} appears twice (columns {seen[name]} and {number}); "
+                "rename one of them"
+            )
+        seen[name] = number
+    try:
+        return pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise QCAError(f"{path}: cannot be read as CSV ({first})") from None
 
 
 def _case_column(frame: pd.DataFrame, wanted: str | None, path: str) -> str | None:
@@ -137,14 +200,107 @@ def _parse_incl_cut(text: str) -> list[float]:
         raise QCAError(f"--incl-cut {text!r} is not one or two numbers") from None
 
 
-def _analyse(args: argparse.Namespace) -> tuple[dict, str]:
+def _calibration_specs(args: argparse.Namespace) -> list[tuple[str, str, str]]:
+    """``(column, type, thresholds)`` for every ``--calibrate`` and ``--crisp``."""
+    specs = []
+    for option, kind, given in (
+        ("--calibrate", "fuzzy", getattr(args, "calibrate", None) or []),
+        ("--crisp", "crisp", getattr(args, "crisp", None) or []),
+    ):
+        for spec in given:
+            column, sep, thresholds = spec.partition("=")
+            if not sep or not column.strip() or not thresholds.strip():
+                example = "DEV=400,550,900" if kind == "fuzzy" else "DEV=550"
+                raise QCAError(f"{option} {spec!r}: write COLUMN=THRESHOLDS, e.g. {example}")
+            specs.append((column.strip(), kind, thresholds.strip()))
+    columns = [c for c, _, _ in specs]
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise QCAError(f"column {twice[0]!r} is calibrated twice; give one --calibrate or --crisp")
+    return specs
+
+
+def _calibrate_columns(
+    frame: pd.DataFrame, args: argparse.Namespace, source: str
+) -> dict[str, dict]:
+    """Replace raw columns by their calibrated set membership; describe what was done."""
+    done: dict[str, dict] = {}
+    for column, kind, thresholds in _calibration_specs(args):
+        option = "--calibrate" if kind == "fuzzy" else "--crisp"
+        if column not in frame.columns:
+            raise QCAError(f"{option} {column}: {source}: column {column!r} not found")
+        raw = numeric_column(frame, column, source)
+        try:
+            if kind == "crisp":
+                cuts = [float(t) for t in thresholds.split(",") if t.strip()]
+                if len(cuts) != 1:
+                    raise QCAError(
+                        "give one threshold (several make a multi-value set, not supported)"
+                    )
+                scores = calibrate(raw, type="crisp", thresholds=cuts).astype(float)
+            else:
+                scores = calibrate(raw, type="fuzzy", thresholds=thresholds, idm=args.idm)
+        except ValueError as exc:
+            raise QCAError(f"{option} {column}={thresholds}: {exc}") from None
+        frame[column] = scores
+        done[column] = {"type": kind, "thresholds": thresholds, "scores": scores.tolist()}
+        if kind == "fuzzy":
+            done[column]["idm"] = args.idm
+    return done
+
+
+def _uncalibrated_hint(frame: pd.DataFrame, columns: list[str], source: str) -> None:
+    """Refuse raw (not yet calibrated) columns, saying how to calibrate them."""
+    for column in columns:
+        if column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        if values.notna().any() and (values.min() < 0 or values.max() > 1):
+            raise QCAError(
+                f"{source}: column {column!r} has values outside [0, 1] "
+                f"({values.min():g} to {values.max():g}): calibrate it with "
+                f"--calibrate {column}=e,c,i (fuzzy: exclusion, crossover, inclusion) or "
+                f"--crisp {column}=T (crisp threshold)"
+            )
+
+
+def _incl_cut_hint(tt: TruthTable) -> str:
+    """What to try when no truth table row is positive at the cut-offs given."""
+    observed = [i for i, out in enumerate(tt.out) if out != "?" and not math.isnan(tt.incl[i])]
+    if not observed:
+        return "no configuration has enough cases: try a lower --n-cut"
+    incl = sorted((float(tt.incl[i]) for i in observed), reverse=True)
+    seen = ", ".join(f"{v:.3f}" for v in incl[:6]) + (", ..." if len(incl) > 6 else "")
+    ic1 = tt.incl_cut[0]
+    if incl[0] + 1e-9 < ic1:
+        lower = math.floor(incl[0] * 100) / 100
+        advice = f"try a lower cut, e.g. --incl-cut {lower:g}"
+        if lower < 0.75:
+            advice += " (cuts below 0.75 are rarely defensible)"
+        return (
+            f"no row reaches the inclusion cut-off {ic1:g}; the observed rows' consistencies "
+            f"are {seen}: {advice}"
+        )
+    pri = sorted((float(tt.pri[i]) for i in observed if tt.incl[i] + 1e-9 >= ic1), reverse=True)
+    return (
+        f"rows reach --incl-cut {ic1:g} but not --pri-cut {tt.pri_cut:g} (their PRI: "
+        + ", ".join(f"{v:.3f}" for v in pri[:6])
+        + "): try a lower --pri-cut"
+    )
+
+
+def _analyse(args: argparse.Namespace) -> tuple[dict, list[str]]:
     frame = _read_csv(args.data)
     source = args.data
     case_col = _case_column(frame, args.case_col, source)
     if case_col is None:
         # Without a case column, R labels the cases 1..n.
         frame.index = pd.RangeIndex(1, len(frame) + 1)
+    calibrated = _calibrate_columns(frame, args, source)
     conditions = split_names(args.conditions)
+    outcome = args.outcome.strip().lstrip("~").strip()
+    used = conditions or [c for c in frame.columns if c not in (case_col, outcome)]
+    _uncalibrated_hint(frame, [*used, outcome], source)
     sets = prepare(frame, args.outcome, conditions, case_col=case_col, source=source)
     tt = truth_table_from_sets(
         sets, incl_cut=_parse_incl_cut(args.incl_cut), n_cut=args.n_cut, pri_cut=args.pri_cut
@@ -152,13 +308,20 @@ def _analyse(args: argparse.Namespace) -> tuple[dict, str]:
     solutions = {}
     notes = []
     row_dom = bool(getattr(args, "row_dom", False))
+    max_gb = getattr(args, "max_memory", None)
+    if max_gb is not None and not (max_gb > 0 and math.isfinite(max_gb)):
+        raise QCAError(f"--max-memory {max_gb:g}: give a positive number of GB")
+    memory = None if max_gb is None else int(max_gb * 1024**3)
     requests = [
         ("conservative", {"include": "", "row_dom": row_dom}),
-        ("parsimonious", {"include": "?", "row_dom": row_dom}),
+        ("parsimonious", {"include": "?", "row_dom": row_dom, "max_memory": memory}),
     ]
     if args.dir_exp is not None:
         requests.append(
-            ("intermediate", {"include": "?", "dir_exp": args.dir_exp, "row_dom": row_dom})
+            (
+                "intermediate",
+                {"include": "?", "dir_exp": args.dir_exp, "row_dom": row_dom, "max_memory": memory},
+            )
         )
     only = getattr(args, "solution", "all")
     if only != "all":
@@ -172,6 +335,8 @@ def _analyse(args: argparse.Namespace) -> tuple[dict, str]:
             if "directional expectation" in str(exc):
                 raise
             notes.append(f"no {kind} solution: {exc}")
+    if any(_NOTHING_TO_EXPLAIN in note for note in notes):
+        notes.append(_incl_cut_hint(tt))
     nec = None
     if args.necessity:
         cols, names = [], []
@@ -180,17 +345,39 @@ def _analyse(args: argparse.Namespace) -> tuple[dict, str]:
             names.extend([name, "~" + name])
         nec = necessity_table(np.column_stack(cols), sets.y, names)
     if args.format == "json":
-        return analysis_json(tt, solutions, nec), "\n".join(notes)
-    parts = [format_truth_table(tt)]
+        doc = analysis_json(tt, solutions, nec)
+        if calibrated:
+            doc["calibration"] = {"cases": list(sets.cases), "columns": calibrated}
+        return doc, notes
+    parts = [_format_calibration(calibrated, sets.cases)] if calibrated else []
+    parts.append(format_truth_table(tt))
     parts.extend(format_solution(s) for s in solutions.values())
-    parts.extend(f"\n{note}" for note in notes)
     if nec is not None:
         parts.append(format_necessity(nec, tt.outcome))
-    return {"text": "\n".join(parts) + "\n"}, ""
+    return {"text": "\n".join(parts) + "\n"}, notes
+
+
+def _format_calibration(calibrated: dict[str, dict], cases: tuple[str, ...]) -> str:
+    lines = ["Calibrated before the analysis (direct method, as R's calibrate()):"]
+    for column, done in calibrated.items():
+        if done["type"] == "crisp":
+            how = f"crisp, threshold {done['thresholds']}"
+        else:
+            how = f"fuzzy, thresholds {done['thresholds']}, idm {done['idm']:g}"
+        scores = np.asarray(done["scores"])
+        at_half = [c for c, v in zip(cases, scores, strict=True) if abs(v - 0.5) < 1e-9]
+        line = f"  {column}: {how}; scores {scores.min():.3f} to {scores.max():.3f}"
+        if at_half:
+            line += f"; exactly 0.5 (in no truth table row): {', '.join(at_half)}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``workbench qca``; return the exit status (2 on bad input).
+    """Run ``workbench qca``; return the exit status.
+
+    0 when every solution asked for was found, 1 when one could not be (the
+    reason and what to try are printed on stderr), 2 on bad input.
 
     Examples
     --------
@@ -208,12 +395,11 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         json.dump(doc, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
-        if notes:
-            for line in notes.splitlines():
-                print(f"{PROG}: note: {line}", file=sys.stderr)
     else:
         sys.stdout.write(doc["text"])
-    return 0
+    for line in notes:
+        print(f"{PROG}: {line}", file=sys.stderr)
+    return 1 if notes else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -79,7 +79,49 @@ def split_names(names: str | Sequence[str] | None) -> list[str] | None:
     return [str(n) for n in names]
 
 
-def _numeric_column(frame: pd.DataFrame, name: str, source: str) -> np.ndarray:
+# Characters with a meaning in the formulas QCA reads and writes (A*~B + C <-> Y,
+# dir-exp A=1, lists A,B), or that make a name hard to type back.
+_FORMULA_CHARS = frozenset("*+~,=()<>;&|!\"'\t\n\r")
+
+
+def check_set_name(name: str, source: str = "data") -> None:
+    """Refuse a condition or outcome name that would make formulas ambiguous.
+
+    Examples
+    --------
+    >>> check_set_name("城市化")
+    >>> check_set_name("A*B")
+    Traceback (most recent call last):
+    ...
+    analysis.qca.errors.QCAError: data: column name 'A*B' contains '*', which formulas use (A*~B + C); rename the column (letters, digits, _ and . are safe)
+    """
+    text = str(name)
+    bad = next((ch for ch in text if ch in _FORMULA_CHARS), None)
+    if bad is not None:
+        raise QCAError(
+            f"{source}: column name {text!r} contains {bad!r}, which formulas use "
+            "(A*~B + C); rename the column (letters, digits, _ and . are safe)"
+        )
+    if not text.strip() or text != text.strip():
+        raise QCAError(
+            f"{source}: column name {text!r} is empty or starts or ends with a space; "
+            "rename the column"
+        )
+    if text == "-" or text.replace(".", "", 1).isdigit():
+        raise QCAError(
+            f"{source}: column name {text!r} reads as a value, not a set; "
+            f"rename the column (e.g. C{text})"
+        )
+
+
+def numeric_column(frame: pd.DataFrame, name: str, source: str) -> np.ndarray:
+    """A column as finite floats, or a one-line :class:`QCAError` naming the bad value.
+
+    Examples
+    --------
+    >>> numeric_column(pd.DataFrame({"A": ["1", "2.5"]}), "A", "t.csv").tolist()
+    [1.0, 2.5]
+    """
     col = frame[name]
     if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiu":
         # Already numeric (the common case, and the sensitivity analysis calls this
@@ -104,7 +146,7 @@ def _numeric_column(frame: pd.DataFrame, name: str, source: str) -> np.ndarray:
 
 
 def _membership_column(frame: pd.DataFrame, name: str, source: str) -> np.ndarray:
-    arr = _numeric_column(frame, name, source)
+    arr = numeric_column(frame, name, source)
     if arr.size and (arr.min() < 0 or arr.max() > 1):
         raise QCAError(
             f"{source}: column {name!r} has values outside [0, 1] "
@@ -168,6 +210,8 @@ def prepare(
         raise QCAError(f"{source}: a condition is listed twice")
     if name in conds:
         raise QCAError(f"{source}: the outcome {name!r} is also listed as a condition")
+    for c in (*conds, name):
+        check_set_name(c, source)
     if len(frame) == 0:
         raise QCAError(f"{source}: the data has no cases")
     x = np.column_stack([_membership_column(frame, c, source) for c in conds])

@@ -17,6 +17,30 @@ from analysis.qca.errors import QCAError
 
 Implicant = tuple[int, int]
 
+#: Configurations and implicant keys are numpy ``int64`` while they fit in this many
+#: bits (the fast path, up to 31 conditions for the two-word keys of the prime
+#: implicant search); beyond it they are Python integers in object arrays, exact at
+#: any number of conditions.
+INT64_BITS = 62
+
+
+def int_array(values: Sequence[int] | np.ndarray, bits: int = 0) -> np.ndarray:
+    """Exact integer array: ``int64`` when ``bits`` fit, Python integers beyond.
+
+    An object array stays an object array whatever ``bits`` says.
+
+    Examples
+    --------
+    >>> int_array([3, 5]).dtype
+    dtype('int64')
+    >>> int_array([3, 5], bits=70)[0] << 65
+    110680464442257309696
+    """
+    arr = np.asarray(values)
+    if bits > INT64_BITS or arr.dtype == object:
+        return arr.astype(object)
+    return arr.astype(np.int64, copy=False)
+
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values of an integer array.
@@ -29,7 +53,7 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     >>> sorted_unique(np.array([3, 1, 3, 2])).tolist()
     [1, 2, 3]
     """
-    arr = np.sort(np.asarray(values, dtype=np.int64).ravel())
+    arr = np.sort(int_array(values).ravel())
     if len(arr) < 2:
         return arr
     return arr[np.concatenate(([True], arr[1:] != arr[:-1]))]
@@ -121,7 +145,7 @@ def covers(configs: np.ndarray, mask: int, bits: int) -> np.ndarray:
     >>> covers(np.array([0, 1, 2, 3]), 0b10, 0b10).tolist()
     [False, False, True, True]
     """
-    return (np.asarray(configs, dtype=np.int64) & mask) == bits
+    return (int_array(configs) & mask) == bits
 
 
 def expand(mask: int, bits: int, k: int) -> np.ndarray:
@@ -133,7 +157,7 @@ def expand(mask: int, bits: int, k: int) -> np.ndarray:
     [2, 3]
     """
     free = [1 << b for b in range(k) if not mask & (1 << b)]
-    out = np.array([bits], dtype=np.int64)
+    out = int_array([bits], k)
     for bit in free:
         out = np.concatenate([out, out | bit])
     return np.sort(out)
@@ -168,8 +192,8 @@ def configs_to_values(configs: Sequence[int] | np.ndarray, k: int) -> np.ndarray
     >>> configs_to_values([5], 3).tolist()
     [[1, 0, 1]]
     """
-    arr = np.asarray(configs, dtype=np.int64).reshape(-1, 1)
-    shifts = np.arange(k - 1, -1, -1, dtype=np.int64)
+    arr = int_array(configs, k).reshape(-1, 1)
+    shifts = int_array(range(k - 1, -1, -1), k)
     return ((arr >> shifts) & 1).astype(int)
 
 
@@ -181,7 +205,7 @@ def values_to_configs(values: np.ndarray) -> np.ndarray:
     >>> values_to_configs(np.array([[1, 0, 1]])).tolist()
     [5]
     """
-    values = np.asarray(values, dtype=np.int64)
-    k = values.shape[1]
-    weights = np.int64(1) << np.arange(k - 1, -1, -1, dtype=np.int64)
+    k = np.shape(values)[1]
+    values = int_array(values, k)
+    weights = int_array([1 << b for b in range(k - 1, -1, -1)], k)
     return values @ weights

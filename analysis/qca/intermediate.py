@@ -21,6 +21,7 @@ from analysis.qca.implicants import (
     Implicant,
     condition_bit,
     expand,
+    int_array,
     parse_term,
     sorted_unique,
 )
@@ -103,10 +104,18 @@ def parse_dir_exp(
     return DirectionalExpectations(tuple(rows))
 
 
+#: Listing more simplifying assumptions than this (each a remainder row) is refused.
+MAX_LISTED_ASSUMPTIONS = 1 << 24
+
+
 def simplifying_assumptions(
     model: Sequence[Implicant], explained: np.ndarray, k: int
 ) -> np.ndarray:
     """Remainders a model relies on: covered configurations not among the explained ones.
+
+    A term with ``j`` literals covers ``2 ** (k - j)`` configurations; past
+    :data:`MAX_LISTED_ASSUMPTIONS` in all, :class:`QCAError` says so instead of
+    filling the memory.
 
     Examples
     --------
@@ -115,6 +124,14 @@ def simplifying_assumptions(
     """
     if not model:
         return np.empty(0, dtype=np.int64)
+    size = sum(1 << (k - m.bit_count()) for m, _ in model)
+    if size > MAX_LISTED_ASSUMPTIONS:
+        shortest = min(m.bit_count() for m, _ in model)
+        raise QCAError(
+            f"a model with a term of {shortest} of {k} conditions relies on up to {size:,} "
+            "remainders (simplifying assumptions), too many to list "
+            f"(at most {MAX_LISTED_ASSUMPTIONS:,}); use fewer conditions"
+        )
     covered = sorted_unique(np.concatenate([expand(m, b, k) for m, b in model]))
     explained = sorted_unique(explained)
     pos = np.minimum(np.searchsorted(explained, covered), max(len(explained) - 1, 0))
@@ -175,7 +192,7 @@ def easy_counterfactuals(
     >>> easy_counterfactuals([(0b11, 0b01)], [(0b01, 0b01)], np.array([3]), des).tolist()
     [3]
     """
-    assumptions = np.asarray(assumptions, dtype=np.int64)
+    assumptions = int_array(assumptions)
     easy = np.zeros(len(assumptions), dtype=bool)
     for comp in conservative:
         for pars in parsimonious:

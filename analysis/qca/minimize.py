@@ -16,7 +16,7 @@ positive configurations (M1, M2, ...), with the fit of the model and of its term
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,9 +110,10 @@ class Solution:
         Prime implicants present in every model.
     pi_chart : PIChart
         The chart that was solved (the parsimonious one for the intermediate solution).
-    simplifying_assumptions : dict
+    simplifying_assumptions : mapping
         Model name to the row numbers of the remainders it uses (for the
-        intermediate solution: those of the parsimonious models, as R reports).
+        intermediate solution: those of the parsimonious models, as R reports);
+        for the parsimonious solution listed only when read.
     branches : tuple of IntermediateBranch
         Only for the intermediate solution: one per pair of conservative and
         parsimonious models ("C1P1", "C1P2", ...).
@@ -125,7 +126,7 @@ class Solution:
     term_fit_overall: tuple[TermFit, ...]
     essential: tuple[str, ...]
     pi_chart: PIChart
-    simplifying_assumptions: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    simplifying_assumptions: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     branches: tuple[IntermediateBranch, ...] = ()
 
 
@@ -199,7 +200,9 @@ def _conservative(tt: TruthTable, include: frozenset[str], row_dom: bool) -> _So
     return tt.cache[key]
 
 
-def _parsimonious(tt: TruthTable, include: frozenset[str], row_dom: bool) -> _Solved:
+def _parsimonious(
+    tt: TruthTable, include: frozenset[str], row_dom: bool, max_memory: int | None = None
+) -> _Solved:
     key = ("parsimonious", "C" in include, row_dom)
     if key not in tt.cache:
         explained = _explained(tt)
@@ -209,7 +212,7 @@ def _parsimonious(tt: TruthTable, include: frozenset[str], row_dom: bool) -> _So
                 "no truth table row is negative: with the remainders every condition "
                 "is minimised away"
             )
-        primes = ccubes_primes(explained, negative, tt.k)
+        primes = ccubes_primes(explained, negative, tt.k, max_memory)
         tt.cache[key] = _solve_chart(tt, primes, explained, row_dom, ccubes=True)
     return tt.cache[key]
 
@@ -278,11 +281,46 @@ def _assumptions(tt: TruthTable, solved: _Solved) -> list[np.ndarray]:
     ]
 
 
+class SimplifyingAssumptions(Mapping[str, tuple[int, ...]]):
+    """Model name to the row numbers of the remainders it uses, listed when first read.
+
+    With many conditions a model can rest on billions of remainders; the command
+    line never needs them, so they are only computed on access (and refused with
+    :class:`QCAError` when too many to list).
+    """
+
+    def __init__(self, tt: TruthTable, solved: _Solved, names: Sequence[str]) -> None:
+        self._tt, self._solved, self._names = tt, solved, tuple(names)
+        self._rows: dict[str, tuple[int, ...]] | None = None
+
+    def _listed(self) -> dict[str, tuple[int, ...]]:
+        if self._rows is None:
+            found = _assumptions(self._tt, self._solved)
+            self._rows = {
+                name: tuple(int(r) + 1 for r in rows)
+                for name, rows in zip(self._names, found, strict=True)
+            }
+        return self._rows
+
+    def __getitem__(self, name: str) -> tuple[int, ...]:
+        return self._listed()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return f"SimplifyingAssumptions({dict(self._listed())!r})"
+
+
 def _plain_solution(tt: TruthTable, kind: str, solved: _Solved, with_sa: bool) -> Solution:
     models, overall, essential = _fit(tt, solved)
-    sa = {}
-    for model, rows in zip(models, _assumptions(tt, solved), strict=True):
-        sa[model.name] = tuple(int(r) + 1 for r in rows) if with_sa else ()
+    names = [model.name for model in models]
+    sa: Mapping[str, tuple[int, ...]] = (
+        SimplifyingAssumptions(tt, solved, names) if with_sa else dict.fromkeys(names, ())
+    )
     return Solution(
         kind=kind,
         outcome=tt.outcome,
@@ -296,10 +334,14 @@ def _plain_solution(tt: TruthTable, kind: str, solved: _Solved, with_sa: bool) -
 
 
 def _intermediate(
-    tt: TruthTable, include: frozenset[str], des: DirectionalExpectations, row_dom: bool
+    tt: TruthTable,
+    include: frozenset[str],
+    des: DirectionalExpectations,
+    row_dom: bool,
+    max_memory: int | None = None,
 ) -> Solution:
     c_sol = _conservative(tt, include, row_dom)
-    p_sol = _parsimonious(tt, include, row_dom)
+    p_sol = _parsimonious(tt, include, row_dom, max_memory)
     p_assumptions = _assumptions(tt, p_sol)
     branches = []
     flat: list[Model] = []
@@ -314,7 +356,7 @@ def _intermediate(
                 solved = _Solved(c_sol.implicants, c_sol.explained, c_sol.chart, (tuple(c_model),))
             else:
                 easy = easy_counterfactuals(c_terms, p_terms, sa, des)
-                key = ("intermediate", row_dom, easy.tobytes())
+                key = ("intermediate", row_dom, tuple(easy.tolist()))
                 if key not in tt.cache:
                     # As in R, only the explained rows and the easy counterfactuals
                     # are positive here, even when contradictions are included.
@@ -380,6 +422,7 @@ def minimize(
     include: str | Sequence[str] = "",
     dir_exp: Mapping[str, object] | Sequence[str] | str | None = None,
     row_dom: bool = False,
+    max_memory: int | None = None,
 ) -> Solution:
     """Minimise a truth table; return every minimal model with its fit.
 
@@ -397,6 +440,10 @@ def minimize(
     row_dom : bool
         Drop prime implicants dominated by another before solving the chart
         (R's ``row.dom``).
+    max_memory : int, optional
+        Bytes the search for prime implicants with remainders may use per level
+        (default: 2 GiB or half the free memory); past it :class:`QCAError` is
+        raised before the memory is taken.
 
     Returns
     -------
@@ -416,9 +463,10 @@ def minimize(
         if "?" not in inc:
             raise QCAError("directional expectations need the remainders: use include='?'")
         des = parse_dir_exp(dir_exp, tt.conditions)
-        return _intermediate(tt, inc, des, row_dom)
+        return _intermediate(tt, inc, des, row_dom, max_memory)
     if "?" in inc:
-        return _plain_solution(tt, "parsimonious", _parsimonious(tt, inc, row_dom), True)
+        solved = _parsimonious(tt, inc, row_dom, max_memory)
+        return _plain_solution(tt, "parsimonious", solved, True)
     return _plain_solution(tt, "conservative", _conservative(tt, inc, row_dom), False)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from analysis.qca.fit import NecessityFit, TermFit
 from analysis.qca.minimize import Model, Solution
-from analysis.qca.truth_table import TruthTable
+from analysis.qca.truth_table import MAX_LISTED_CONDITIONS, TruthTable
 
 # Above this many models one combined covU table gets too wide; print one per model.
 _MAX_COMBINED_MODELS = 6
@@ -26,6 +26,9 @@ def _fmt(v: float | None) -> str:
 def truth_table_json(tt: TruthTable) -> dict:
     """The ``truth_table`` member of the command's JSON: every row, remainders included.
 
+    Beyond :data:`MAX_LISTED_CONDITIONS` conditions only the observed rows are
+    listed, and ``remainders_not_listed`` counts the others.
+
     Examples
     --------
     >>> import pandas as pd
@@ -34,8 +37,9 @@ def truth_table_json(tt: TruthTable) -> dict:
     >>> truth_table_json(tt)["rows"][1]["OUT"]
     '1'
     """
+    every = tt.k <= MAX_LISTED_CONDITIONS
     rows = []
-    for r in tt.rows(remainders=True):
+    for r in tt.rows(remainders=every):
         rows.append(
             {
                 "values": list(r.values),
@@ -46,6 +50,9 @@ def truth_table_json(tt: TruthTable) -> dict:
                 "cases": list(r.cases),
             }
         )
+    if not every:
+        # 2^k rows cannot be listed: the observed ones, and how many were left out.
+        return {"rows": rows, "remainders_not_listed": tt.counts["remainders"]}
     return {"rows": rows}
 
 

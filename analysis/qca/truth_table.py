@@ -24,7 +24,7 @@ import pandas as pd
 
 from analysis.qca.data import SetData, prepare
 from analysis.qca.errors import QCAError
-from analysis.qca.implicants import configs_to_values, values_to_configs
+from analysis.qca.implicants import configs_to_values, int_array, values_to_configs
 
 # admisc's tolerance for "greater than or equal", sqrt(.Machine$double.eps).
 TOLERANCE = 2.0**-26
@@ -281,7 +281,7 @@ def truth_table_from_sets(
         incl_cut=(ic1, ic0),
         n_cut=int(n_cut),
         pri_cut=float(pri_cut),
-        configs=configs.astype(np.int64),
+        configs=int_array(configs, data.x.shape[1]),
         n=n.astype(int),
         incl=incl,
         pri=pri,

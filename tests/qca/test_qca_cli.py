@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.qca.cli import main
@@ -184,3 +187,130 @@ def test_registered_in_workbench_dispatcher(lc_csv):
     from analysis.qca.cli import run
 
     assert args.func is run
+
+
+# --- CSV input that would be misread ------------------------------------------------
+
+
+def one_error_line(capsys) -> str:
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+    return lines[0]
+
+
+def test_duplicate_header_is_refused_not_renamed(tmp_path, capsys):
+    path = tmp_path / "dup.csv"
+    path.write_text("case,A,B,A,Y\nc1,1,0,1,1\nc2,0,1,0,0\n")
+    assert main(["--data", str(path), "--outcome", "Y"]) == 2
+    line = one_error_line(capsys)
+    assert f"{path}:1: column 'A' appears twice (columns 2 and 4); rename one of them" in line
+
+
+@pytest.mark.parametrize("name", ["A*B", "~A", "A+B", "A=1", "(A)", " A", "1"])
+def test_names_that_make_formulas_ambiguous_are_refused(name, tmp_path, capsys):
+    path = tmp_path / "names.csv"
+    quoted = '"' + name + '"'
+    path.write_text(f"case,{quoted},C,Y\nc1,1,0,1\nc2,0,1,0\n")
+    assert main(["--data", str(path), "--outcome", "Y"]) == 2
+    line = one_error_line(capsys)
+    assert repr(name) in line and "rename the column" in line
+
+
+def test_gbk_csv_says_how_to_convert_it(tmp_path, capsys):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("case,城市化,Y\n甲,1,1\n乙,0,0\n".encode("gbk"))
+    assert main(["--data", str(path), "--outcome", "Y"]) == 2
+    line = one_error_line(capsys)
+    assert f"{path}:1: not UTF-8 text (GBK?)" in line
+    assert "iconv -f GBK -t UTF-8" in line and "CSV UTF-8" in line
+
+
+def test_excel_utf8_csv_with_bom_is_read(tmp_path, capsys):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("case,城市化,Y\n甲,1,1\n乙,0,0\n".encode("utf-8-sig"))
+    doc = run_json(capsys, "--data", str(path), "--outcome", "Y")
+    assert doc["conditions"] == ["城市化"]
+    assert [r["cases"] for r in doc["truth_table"]["rows"]] == [["乙"], ["甲"]]
+
+
+# --- no solution: what to try; raw data: calibrate it -------------------------------
+
+
+def test_no_solution_suggests_a_lower_incl_cut(qca_dir, capsys):
+    lf = str(qca_dir / "data" / "LF.csv")
+    assert main(["--data", lf, "--outcome", "SURV"]) == 1
+    err = capsys.readouterr().err
+    assert "no conservative solution: no truth table row has OUT = 1" in err
+    assert "the observed rows' consistencies are 0.904, 0.804, 0.709" in err
+    assert "try a lower cut, e.g. --incl-cut 0.9" in err
+    assert main(["--data", lf, "--outcome", "SURV", "--incl-cut", "0.9"]) == 0
+
+
+def test_raw_columns_say_how_to_calibrate(qca_dir, capsys):
+    assert main(["--data", str(qca_dir / "data" / "LR.csv"), "--outcome", "SURV"]) == 2
+    line = one_error_line(capsys)
+    assert "column 'DEV' has values outside [0, 1] (320 to 1098)" in line
+    assert "--calibrate DEV=e,c,i" in line and "--crisp DEV=T" in line
+
+
+def lr_calibration(qca_dir) -> dict:
+    from .conftest import load_json
+
+    return load_json(qca_dir / "reference" / "calibration" / "calib_LR_to_LF.json")
+
+
+@pytest.mark.parametrize("variant", ["default", "logodds3"])
+def test_calibrate_raw_lipset_equals_r(variant, qca_dir, capsys):
+    ref = lr_calibration(qca_dir)
+    argv = ["--data", str(qca_dir / "data" / "LR.csv"), "--outcome", "SURV", "--incl-cut", "0.8"]
+    for column, c in ref["columns"].items():
+        argv += ["--calibrate", f"{column}={c['thresholds']}"]
+    if variant == "logodds3":
+        argv += ["--idm", repr(1 / (1 + math.exp(-3)))]
+    doc = run_json(capsys, *argv)
+    assert doc["calibration"]["cases"] == ref["cases"]
+    for column, c in ref["columns"].items():
+        got = doc["calibration"]["columns"][column]
+        assert got["type"] == "fuzzy"
+        np.testing.assert_allclose(got["scores"], c[f"output_{variant}"], atol=1e-12, rtol=0)
+    assert doc["solutions"]["parsimonious"]["models"]
+
+
+def test_crisp_calibration_equals_r(qca_dir, tmp_path, capsys):
+    from .conftest import load_json
+
+    ref = load_json(qca_dir / "reference" / "calibration" / "calib_heights.json")
+    want = ref["calibrations"]["crisp_1th"]["output"]
+    path = tmp_path / "heights.csv"
+    pd.DataFrame({"X": ref["input"], "Y": want}).to_csv(path, index=False)
+    doc = run_json(capsys, "--data", str(path), "--outcome", "Y", "--crisp", "X=175")
+    assert doc["calibration"]["columns"]["X"]["scores"] == want
+    assert doc["solutions"]["parsimonious"]["models"][0]["terms"] == ["X"]
+
+
+def test_multi_value_lipset_dichotomised_is_the_crisp_lipset(qca_dir, capsys):
+    lm = run_json(
+        capsys, "--data", str(qca_dir / "data" / "LM.csv"), "--outcome", "SURV", "--crisp", "DEV=1"
+    )
+    lc = run_json(capsys, "--data", str(qca_dir / "data" / "LC.csv"), "--outcome", "SURV")
+    assert lm["truth_table"] == lc["truth_table"]
+    assert lm["solutions"] == lc["solutions"]
+
+
+@pytest.mark.parametrize(
+    "argv, mention",
+    [
+        (["--calibrate", "DEV"], "write COLUMN=THRESHOLDS"),
+        (["--calibrate", "NOPE=1,2,3"], "'NOPE' not found"),
+        (["--calibrate", "DEV=400,550"], "3 or 6 thresholds"),
+        (["--crisp", "DEV=1,2"], "give one threshold"),
+        (["--crisp", "DEV=5000"], "outside the range"),
+        (["--calibrate", "DEV=400,550,900", "--crisp", "DEV=500"], "calibrated twice"),
+    ],
+)
+def test_bad_calibration_gives_one_line(argv, mention, qca_dir, capsys):
+    data = str(qca_dir / "data" / "LR.csv")
+    assert main(["--data", data, "--outcome", "SURV", *argv]) == 2
+    assert mention in one_error_line(capsys)
