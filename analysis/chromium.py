@@ -41,7 +41,6 @@ import re
 import select
 import shutil
 import signal
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -249,7 +248,11 @@ class ChromiumPrinter:
 
     # -- lifecycle ---------------------------------------------------------
     def _start(self) -> None:
-        self._profile = tempfile.mkdtemp(prefix="wb-chromium-")
+        from analysis.batch.scratch import make_scratch_dir
+
+        # Marked with this process as its owner: a batch killed with -9 leaves it
+        # behind, and the next batch removes it (analysis.batch.scratch.sweep).
+        self._profile = make_scratch_dir("chromium")
         read_cmd, write_cmd = os.pipe()  # we write requests; the browser reads fd 3
         read_evt, write_evt = os.pipe()  # the browser writes fd 4; we read replies
         # Lift the child's ends above any fd a dup2 onto 3 or 4 could clobber.
@@ -318,6 +321,14 @@ class ChromiumPrinter:
                 return False
             time.sleep(0.02)
         return True
+
+    @property
+    def scratch_dir(self) -> str:
+        """The browser's own temporary folder (its profile), removed by :meth:`close`.
+
+        Pages printed from here go with the profile, also after a crash.
+        """
+        return self._profile
 
     def is_alive(self) -> bool:
         """Whether the browser process is still running."""

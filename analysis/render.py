@@ -729,6 +729,9 @@ class IndexEntry:
         Links relative to the index; ``html`` is None when the report failed.
     error : str, optional
         Why the report is missing.
+    stale : str, optional
+        Why the report shown is out of date (its rebuild failed); the previous
+        report stays linked.
 
     Examples
     --------
@@ -744,6 +747,7 @@ class IndexEntry:
     pdf: str | None = None
     notebook: str | None = None
     error: str | None = None
+    stale: str | None = None
 
 
 _INDEX_CSS = """
@@ -753,6 +757,7 @@ ul.reports .title { font-weight: 600; }
 ul.reports .summary { color: var(--fg); }
 ul.reports .links { color: var(--muted); font-size: 12px; margin-left: .5em; }
 ul.reports li.failed .title { color: var(--accent); }
+ul.reports .stale { color: var(--accent); }
 p.lede { color: var(--muted); }
 """
 
@@ -788,7 +793,10 @@ def render_index(
     esc = html_lib.escape
     ok = sum(1 for e in entries if e.html)
     failed = len(entries) - ok
+    stale = sum(1 for e in entries if e.html and e.stale)
     lede = f"共 {len(entries)} 份报告 / {len(entries)} reports"
+    if stale:
+        lede += f"；{stale} 份已过期 / {stale} out of date"
     if failed:
         lede += f"；{failed} 份失败 / {failed} failed"
     parts = [f"<h1>{esc(heading)}</h1>", f'<p class="lede">{esc(lede)}</p>']
@@ -811,7 +819,14 @@ def render_index(
             summary = (
                 f' — <span class="summary">{esc(entry.summary)}</span>' if entry.summary else ""
             )
-            parts.append(f'<li id="{esc(entry.output)}">{title}{summary}{link_html}</li>')
+            cls = ""
+            if entry.stale:
+                cls = ' class="stale"'
+                summary += (
+                    ' <span class="stale">— 已过期（重建失败）/ stale, out of date '
+                    f"(rebuild failed)：{esc(entry.stale)}</span>"
+                )
+            parts.append(f'<li id="{esc(entry.output)}"{cls}>{title}{summary}{link_html}</li>')
         else:
             why = f"：{esc(entry.error)}" if entry.error else ""
             parts.append(

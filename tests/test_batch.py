@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from argparse import Namespace
 from pathlib import Path
@@ -21,6 +22,7 @@ import nbformat
 import pytest
 
 from analysis.batch import PlanError, Run, default_plan, load_plan
+from analysis.batch.plan import outcome_ids
 from analysis.batch.pool import WorkerPool
 from analysis.batch.runner import run_batch
 from analysis.render import REPORT_POLICY, Provenance, normalize_notebook, render_html
@@ -31,12 +33,20 @@ LIGHT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "IPython.
                  "analysis.fonts")
 
 
+#: The miniature project's cases: real case files under other ids, so the case
+#: base validates (the batch checks it before running anything).
+CASES = {"alpha": "dongguan", "beta": "shaoxing", "demo": "xiamen_haicang"}
+
+
 def make_project(root: Path) -> Path:
     """A miniature project: case base, analysis code and the fixture notebooks."""
     (root / "casebase" / "cases").mkdir(parents=True)
-    for case in ("demo", "alpha", "beta"):
-        (root / "casebase" / "cases" / f"{case}.yaml").write_text(f"id: {case}\n")
-    (root / "casebase" / "codebook.yaml").write_text("outcomes:\n  - id: effect\n")
+    for name in ("codebook.yaml", "sources.yaml"):
+        shutil.copy(REPO / "casebase" / name, root / "casebase" / name)
+    for case, real in CASES.items():
+        text = (REPO / "casebase" / "cases" / f"{real}.yaml").read_text(encoding="utf-8")
+        (root / "casebase" / "cases" / f"{case}.yaml").write_text(
+            re.sub(rf"(?m)^id: {real}$", f"id: {case}", text), encoding="utf-8")
     (root / "analysis").mkdir()
     (root / "analysis" / "helpers.py").write_text("X = 1\n")
     shutil.copytree(FIXTURES, root / "notebooks")
@@ -76,9 +86,11 @@ def test_plan_file_and_default_plan(tmp_path: Path) -> None:
                                    "标题")]
     runs = default_plan(root / "casebase")
     names = [r.output for r in runs]
+    outcomes = outcome_ids(root / "casebase")
+    assert "multi_actor_collaboration" in outcomes
     assert names == ["profile_alpha", "profile_beta", "profile_demo", "pair_alpha__beta",
-                     "pair_alpha__demo", "pair_beta__demo", "cross_case_effect",
-                     "reliability", "corpus"]
+                     "pair_alpha__demo", "pair_beta__demo",
+                     *(f"cross_case_{o}" for o in outcomes), "reliability", "corpus"]
     assert runs[0].parameters == {"case_id": "alpha", "lang": "zh"}
     assert runs[3].parameters == {"case_a": "alpha", "case_b": "beta", "lang": "zh"}
     assert set(runs[6].parameters) == {"cases", "outcome", "incl_cut", "lang"}
@@ -212,7 +224,8 @@ def test_incremental_rebuild_and_force(project: Path, pool: WorkerPool) -> None:
     changed = [Run(OK.notebook, "ok", {**OK.parameters, "n_points": 9}), TEXT]
     assert batch(project, changed, pool).built == ["ok"]
 
-    (project / "casebase" / "cases" / "alpha.yaml").write_text("id: alpha\nname: 甲\n")
+    with open(project / "casebase" / "cases" / "alpha.yaml", "a", encoding="utf-8") as fh:
+        fh.write("# 编辑过 / edited\n")
     assert sorted(batch(project, changed, pool).built) == ["ok", "text"]
 
     (project / "analysis" / "helpers.py").write_text("X = 2\n")
@@ -239,7 +252,9 @@ def test_sources_folder_contents_trigger_rebuild(project: Path, pool: WorkerPool
                                                  tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     sources = tmp_path / "corpus"
-    sources.mkdir()
+    shutil.copytree(REPO.parent / "shared" / "seeds", sources)
+    # A file the case base does not cite: it changes what the corpus report shows,
+    # and editing it leaves the case base valid against the corpus.
     (sources / "a.txt").write_text("基层治理", encoding="utf-8")
     monkeypatch.setenv("WORKBENCH_SOURCES", str(sources))
     assert batch(project, [TEXT], pool).built == ["text"]
@@ -436,3 +451,165 @@ def test_reports_render_in_headless_chromium(project: Path, pool: WorkerPool,
                     "--window-size=900,1200", f"--screenshot={out / 'ok.png'}",
                     (out / "ok.html").as_uri()], capture_output=True, timeout=90, check=True)
     assert (out / "ok.png").stat().st_size > 10_000
+
+
+# -- nothing lost: a failing batch keeps the last good reports ------------------------
+
+def _snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
+    """Every visible file of the reports folder with its bytes and mtime."""
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in out.rglob("*") if p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(out).parts)}
+
+
+def _args(project: Path, plan: Path | None = None, **kw) -> Namespace:
+    return Namespace(**{"plan": str(plan) if plan else None, "root": str(project),
+                        "out": "reports", "jobs": 1, "force": False, "pdf": False,
+                        "timeout": 60.0, "pdf_engine": "auto", "sources": None, **kw})
+
+
+def _plan_file(project: Path, runs: list[Run]) -> Path:
+    path = project / "plan.yaml"
+    path.write_text("".join(f"- {json.dumps({'notebook': r.notebook, 'output': r.output, 'parameters': r.parameters})}\n"
+                            for r in runs), encoding="utf-8")
+    return path
+
+
+def test_invalid_casebase_or_sources_stop_the_batch_and_touch_nothing(
+        project: Path, pool: WorkerPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from analysis.batch import main
+    from analysis.batch.runner import CaseBaseCheckError
+
+    assert sorted(batch(project, [OK, TEXT], pool).built) == ["ok", "text"]
+    out = project / "reports"
+    before = _snapshot(out)
+    assert "ok.html" in before and "manifest.json" in before and "index.html" in before
+
+    # A corpus folder that does not exist ($WORKBENCH_SOURCES or --sources).
+    monkeypatch.setenv("WORKBENCH_SOURCES", str(tmp_path / "no-such-corpus"))
+    with pytest.raises(CaseBaseCheckError) as info:
+        batch(project, [OK, TEXT], pool)
+    assert info.value.problems == [f"{tmp_path / 'no-such-corpus'}: sources folder not found"]
+    assert _snapshot(out) == before
+    # A corpus folder whose texts are not the ones the case base quotes.
+    wrong = tmp_path / "wrong-corpus"
+    shutil.copytree(REPO.parent / "shared" / "seeds", wrong)
+    first = sorted(wrong.glob("0*.txt"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "改", encoding="utf-8")
+    plan = _plan_file(project, [OK, TEXT])
+    assert main(_args(project, plan, sources=str(wrong))) == 1
+    err = capsys.readouterr().err
+    assert "sha256" in err and "the reports folder was left unchanged" in err
+    assert "Traceback" not in err
+    assert _snapshot(out) == before
+    monkeypatch.delenv("WORKBENCH_SOURCES")
+
+    # One bad score in one case file: validate's message, file and line included.
+    case = project / "casebase" / "cases" / "alpha.yaml"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("score: 0.33", "score: 0.5", 1), encoding="utf-8")
+    line = text[:text.index("score: 0.33")].count("\n") + 1
+    with pytest.raises(CaseBaseCheckError) as info:
+        batch(project, [OK, TEXT], pool, force=True)
+    assert len(info.value.problems) == 1
+    assert f"cases/alpha.yaml:{line}: " in info.value.problems[0]
+    assert "score" in info.value.problems[0]
+    assert _snapshot(out) == before
+
+
+def test_failed_rebuild_keeps_previous_report_marked_stale(project: Path,
+                                                          pool: WorkerPool) -> None:
+    out = project / "reports"
+    assert batch(project, [OK], pool, pdf=True).built == ["ok"]
+    html, pdf = (out / "ok.html").read_bytes(), (out / "pdf" / "ok.pdf").read_bytes()
+    # The same report from a notebook that now fails.
+    broken = Run("notebooks/report_fail.ipynb", "ok", {"case_id": "beta"})
+    result = batch(project, [broken], pool, pdf=True)
+    [failure] = result.failed
+    assert failure.kept and "previous report kept" in result.summary()
+    assert (out / "ok.html").read_bytes() == html
+    assert (out / "pdf" / "ok.pdf").read_bytes() == pdf
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["runs"]["ok"]
+    assert entry["stale"]["reason"] == "ValueError: 故意失败 deliberate failure for beta"
+    assert "ok" in manifest["failures"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<li id="ok" class="stale"><a href="ok.html">' in index
+    assert "stale, out of date (rebuild failed)：ValueError: 故意失败" in index
+    assert "1 份已过期 / 1 out of date" in index
+    # Fixed: rebuilt, no longer stale.
+    assert batch(project, [OK], pool, pdf=True).built == ["ok"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "stale" not in manifest["runs"]["ok"] and manifest["failures"] == {}
+    assert 'class="stale"' not in (out / "index.html").read_text(encoding="utf-8")
+
+
+# -- nothing left behind: temporary folders of killed batches -------------------------
+
+def test_sigterm_stops_workers_and_removes_their_temporary_files(project: Path,
+                                                                 tmp_path: Path) -> None:
+    # Short: Chromium's socket path under $TMPDIR must stay within 107 bytes.
+    tmp = Path(tempfile.mkdtemp(prefix="wbt-", dir="/tmp"))
+    plan_file = _plan_file(project, [Run("notebooks/report_text.py", f"t{i}",
+                                         {"incl_cut": 0.5 + i / 10}) for i in range(4)])
+    env = {**os.environ, "WORKBENCH_PRELOAD": "", "TMPDIR": str(tmp)}
+    engine = ["--pdf-engine", "chromium"] if CHROMIUM else []
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "batch", "--plan", str(plan_file), "--jobs", "1",
+         "--root", str(project), *engine], cwd=project.parent, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    manifest = project / "reports" / "manifest.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if manifest.exists() and json.loads(manifest.read_text())["runs"]:
+            break
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.05)
+    assert {p.name.split("-")[1] for p in tmp.glob("wb-*")} >= (
+        {"kernel", "chromium"} if CHROMIUM else {"kernel"})
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    try:
+        assert list(tmp.iterdir()) == []  # no profile, no kernel.json, no .print-*.html
+    finally:
+        shutil.rmtree(tmp)
+
+
+def test_leftovers_of_killed_batches_are_swept_at_next_start(
+        project: Path, pool: WorkerPool, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    made = subprocess.run(  # folders whose owner process has exited, as after kill -9
+        [sys.executable, "-c", "from analysis.batch.scratch import make_scratch_dir as m\n"
+         "for kind in ('kernel', 'chromium'): print(m(kind))"],
+        capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout.split()
+    dead = [Path(p) for p in made]
+    (dead[0] / "kernel.json").write_text("{}")
+    (dead[1] / ".print-abc.html").write_text("<html>")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    from analysis.batch.scratch import make_scratch_dir
+
+    alive = Path(make_scratch_dir("kernel"))  # a running batch's: its owner is this process
+    foreign = tmp / "wb-kernel-notours"  # no owner file: nothing proves it is ours
+    foreign.mkdir()
+    unrelated = tmp / "tmpabc"
+    unrelated.mkdir()
+    batch(project, [TEXT], pool)
+    assert all(p.parent == tmp for p in dead) and not any(p.exists() for p in dead)
+    assert alive.is_dir() and foreign.is_dir() and unrelated.is_dir()
+
+
+def test_sigint_and_sigterm_become_batch_interrupted() -> None:
+    from analysis.batch.runner import BatchInterrupted, _interruptible
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        before = signal.getsignal(sig)
+        with pytest.raises(BatchInterrupted) as info, _interruptible():
+            os.kill(os.getpid(), sig)
+            time.sleep(1)
+        assert info.value.signum == sig and signal.getsignal(sig) == before

@@ -99,8 +99,17 @@ def register(subparsers: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Entry point of ``workbench batch``; returns the exit code."""
-    from analysis.batch.runner import BatchBusyError
+    """Entry point of ``workbench batch``; returns the exit code.
+
+    Every way a batch can stop early ends in a one-line message (the case-base
+    check prints ``workbench validate``'s lines) and a non-zero exit.
+    """
+    from analysis.batch.runner import (
+        BatchBusyError,
+        BatchError,
+        BatchInterrupted,
+        CaseBaseCheckError,
+    )
 
     if getattr(args, "sources", None):
         import os
@@ -116,8 +125,25 @@ def main(args: argparse.Namespace) -> int:
     except PlanError as exc:
         print(f"workbench batch: {exc}", file=sys.stderr)
         return 2
+    except CaseBaseCheckError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"workbench batch: {exc}; the reports folder was left unchanged "
+              "(see workbench validate)", file=sys.stderr)
+        return 1
     except BatchBusyError as exc:
         print(f"workbench batch: {exc}", file=sys.stderr)
         return 3
+    except BatchError as exc:
+        print(f"workbench batch: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # read-only or full reports folder, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"workbench batch: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except BatchInterrupted as exc:
+        print(f"workbench batch: stopped by {exc}; finished reports are kept, the rest are "
+              "built by the next run", file=sys.stderr)
+        return 128 + exc.signum
     print(result.summary(), file=sys.stderr if result.failed else sys.stdout)
     return result.exit_code

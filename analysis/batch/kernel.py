@@ -40,11 +40,12 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from analysis.batch.scratch import make_scratch_dir
 
 #: Libraries imported once per kernel.  Importing them in every notebook is
 #: most of a naive run's cost; importing them up front changes nothing a
@@ -226,7 +227,7 @@ class WarmKernel:
         self.km: Any = None
         self.kc: Any = None
         self.ctl: Any = None
-        self._runtime_dir = tempfile.mkdtemp(prefix="wb-kernel-")
+        self._runtime_dir = make_scratch_dir("kernel")
         self._log_fh: Any = None
         self._warmup_id = ""
         if start:
@@ -337,7 +338,7 @@ class WarmKernel:
     def restart(self) -> None:
         """Replace a dead or wedged kernel by a new warm one."""
         self.shutdown()
-        self._runtime_dir = tempfile.mkdtemp(prefix="wb-kernel-")
+        self._runtime_dir = make_scratch_dir("kernel")
         self.start()
 
     def is_alive(self) -> bool:

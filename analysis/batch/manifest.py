@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,66 @@ def utc_now() -> str:
         "+00:00", "Z")
 
 
+def _is_str_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _is_number_or_none(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _is_run_entry(entry: Any) -> bool:
+    """Whether a ``runs`` entry has the shape the batch relies on.
+
+    Examples
+    --------
+    >>> _is_run_entry({"key": "k", "files": {"html": 10}})
+    True
+    >>> _is_run_entry({"key": "k", "files": {"html": "10"}})
+    False
+    """
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+        return False
+    files = entry.get("files", {})
+    if not isinstance(files, dict) or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+            for k, v in files.items()):
+        return False
+    if not all(_is_str_or_none(entry.get(k)) for k in ("title", "summary", "notebook")):
+        return False
+    if not isinstance(entry.get("stale", {}), dict):
+        return False
+    return all(_is_number_or_none(entry.get(k))
+               for k in ("execute_seconds", "render_seconds", "pdf_seconds"))
+
+
+def _is_failure_entry(entry: Any) -> bool:
+    return isinstance(entry, dict) and _is_str_or_none(entry.get("message")) and \
+        _is_str_or_none(entry.get("notebook"))
+
+
+def _is_digest(entry: Any) -> bool:
+    return (isinstance(entry, list) and len(entry) == 3
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in entry[:2])
+            and isinstance(entry[2], str))
+
+
+def _entries(value: Any, valid: Callable[[Any], bool], where: str, warnings: list[str],
+             quiet: bool = False) -> dict[str, Any]:
+    """The well-formed entries of one manifest table; the rest are dropped with a warning."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        warnings.append(f"{where} is not a mapping; ignored, so those reports are rebuilt")
+        return {}
+    kept = {k: v for k, v in value.items() if isinstance(k, str) and valid(v)}
+    dropped = sorted(str(k) for k in value if k not in kept)
+    if dropped and not quiet:
+        warnings.append(f"{where}: malformed entr{'y' if len(dropped) == 1 else 'ies'} "
+                        f"{', '.join(dropped)} ignored; rebuilt")
+    return kept
+
+
 @dataclass
 class Manifest:
     """In-memory manifest; :meth:`save` writes it atomically.
@@ -54,6 +115,8 @@ class Manifest:
         Digest cache (see :mod:`analysis.batch.hashing`).
     index_key : str
         Hash of what ``index.html`` was last rendered from.
+    warnings : list of str
+        What :meth:`load` had to drop from a corrupt manifest.
     """
 
     path: Path
@@ -61,10 +124,15 @@ class Manifest:
     failures: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, list] = field(default_factory=dict)
     index_key: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: str | Path) -> Manifest:
         """Read the manifest; a missing or unreadable one means "nothing built".
+
+        A corrupt manifest, or an entry of the wrong shape, is never fatal: what
+        cannot be trusted is dropped (so those reports are rebuilt) and
+        :attr:`warnings` says so.
 
         Examples
         --------
@@ -73,18 +141,28 @@ class Manifest:
         """
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return cls(path)
+        except (OSError, ValueError) as exc:
+            return cls(path, warnings=[f"{path}: unreadable ({exc}); every report is rebuilt"])
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            return cls(path, warnings=[f"{path}: not valid JSON ({exc}); "
+                                       "every report is rebuilt"])
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            return cls(path)
-        return cls(
-            path,
-            runs=dict(data.get("runs", {})),
-            failures=dict(data.get("failures", {})),
-            files=dict(data.get("files", {})),
-            index_key=str(data.get("index_key", "")),
-        )
+            return cls(path, warnings=[f"{path}: not a schema-{SCHEMA} manifest; "
+                                       "every report is rebuilt"])
+        warnings: list[str] = []
+        runs = _entries(data.get("runs"), _is_run_entry, f"{path}: runs", warnings)
+        failures = _entries(data.get("failures"), _is_failure_entry, f"{path}: failures",
+                            warnings)
+        files = _entries(data.get("files"), _is_digest, f"{path}: files", warnings, quiet=True)
+        index_key = data.get("index_key", "")
+        return cls(path, runs=runs, failures=failures, files=files,
+                   index_key=index_key if isinstance(index_key, str) else "",
+                   warnings=warnings)
 
     def to_json(self) -> str:
         """Serialise (sorted keys, so the file diffs well)."""

@@ -43,6 +43,11 @@ DEFAULT_LANG = "zh"
 _OUTPUT_RE = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]*$")
 _RUN_KEYS = {"notebook", "output", "parameters", "title", "summary"}
 
+#: Output names the batch itself uses in the reports folder (``index.html``,
+#: ``manifest.json``, the ``pdf/`` and ``notebooks/`` folders); compared without
+#: case, since ``Index.html`` is ``index.html`` on macOS and Windows.
+RESERVED_OUTPUTS = frozenset({"index", "manifest", "pdf", "notebooks"})
+
 
 class PlanError(Exception):
     """A plan is malformed or its parameters do not fit its notebooks.
@@ -145,6 +150,9 @@ def parse_plan(data: Any, source: str = "<plan>") -> list[Run]:
         if not isinstance(output, str) or not _OUTPUT_RE.match(output or ""):
             problems.append(f"{where}: 'output' must be a plain file name "
                             f"(letters, digits, _ - .), got {output!r}")
+        elif output.lower() in RESERVED_OUTPUTS:
+            problems.append(f"{where}: output {output!r} is reserved for the batch's own files "
+                            f"(reserved: {', '.join(sorted(RESERVED_OUTPUTS))})")
         elif output in seen:
             problems.append(f"{where}: output {output!r} already used by run {seen[output]}")
         else:
@@ -230,7 +238,10 @@ def outcome_ids(casebase_root: str | Path) -> list[str]:
     path = Path(casebase_root) / "codebook.yaml"
     if not path.is_file():
         return []
-    data = _load_yaml(path) or {}
+    try:
+        data = _load_yaml(path) or {}
+    except Exception as exc:  # yaml.YAMLError, decoding errors: one line, no traceback
+        raise PlanError([f"{path}: not valid YAML: {' '.join(str(exc).split())}"]) from None
     outcomes = data.get("outcomes", []) if isinstance(data, dict) else []
     if not isinstance(outcomes, list):
         return []

@@ -176,8 +176,11 @@ class WorkerPool:
         for proc in self._procs.values():
             if proc.is_alive():
                 proc.terminate()  # SIGTERM: the worker still shuts its kernel down
+        # SIGTERM lets a worker stop its browser and kernel and remove their
+        # temporary folders; give that a moment before killing it outright.
+        deadline = time.monotonic() + 5.0
         for proc in self._procs.values():
-            proc.join(2.0)
+            proc.join(max(0.0, deadline - time.monotonic()))
             if proc.is_alive():
                 proc.kill()
         self._tasks.close()

@@ -14,9 +14,13 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +30,7 @@ from typing import Any
 from analysis.batch import hashing
 from analysis.batch.kernel import DEFAULT_PRELOAD
 from analysis.batch.manifest import Manifest, utc_now
-from analysis.batch.plan import Run, default_plan, load_plan
+from analysis.batch.plan import PlanError, Run, default_plan, load_plan
 from analysis.batch.worker import Job, output_paths
 
 #: Index section headings for the default plan's notebooks (by file stem).
@@ -39,8 +43,35 @@ SECTIONS = {
 }
 
 
-class BatchBusyError(RuntimeError):
+class BatchError(RuntimeError):
+    """A batch that cannot go on; the message is one line for the user."""
+
+
+class BatchBusyError(BatchError):
     """Another batch is writing to the same output directory."""
+
+
+class CaseBaseCheckError(BatchError):
+    """The case base (or the sources) did not validate; nothing was run or written.
+
+    ``problems`` are ``workbench validate``'s messages, one per line.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the case base; nothing was run")
+
+
+class BatchInterrupted(BaseException):
+    """SIGTERM or SIGINT arrived; raised so every clean-up runs on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+#: Write errors that every further report would hit too: stop the batch at once.
+FATAL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 @dataclass
@@ -54,6 +85,7 @@ class Failure:
     source_cell_index: int | None = None
     line: str | None = None
     audit_notebook: str | None = None
+    kept: bool = False
 
     def describe(self) -> str:
         """One line for the end-of-batch summary.
@@ -71,6 +103,8 @@ class Failure:
         text = f"{self.output}: {where}: {self.message}"
         if self.line:
             text += f" [{self.line}]"
+        if self.kept:
+            text += " (previous report kept, marked stale / 保留上次的报告，标为过期)"
         return text
 
 
@@ -179,29 +213,53 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _section(run: Run) -> str:
-    stem = Path(run.notebook).stem
+def _section(notebook: str) -> str:
+    stem = Path(notebook).stem
     return SECTIONS.get(stem, stem)
 
 
-def _write_index(runs: Sequence[Run], manifest: Manifest, out: Path, force: bool) -> None:
+def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[Any]:
+    """One index line per report the folder holds: this plan's, then earlier plans'.
+
+    A custom ``--plan`` must not hide what other plans built into the same
+    folder, so the manifest's entries are merged in; lines are grouped by
+    section, each section where its first report comes.
+    """
     from analysis.render import IndexEntry
 
+    plan = {run.output: run for run in runs}
+    names = list(plan) + sorted((set(manifest.runs) | set(manifest.failures)) - set(plan))
     entries = []
-    for run in runs:
-        paths = output_paths(out, run.output)
-        built = manifest.runs.get(run.output)
-        failed = manifest.failures.get(run.output)
+    for name in names:
+        run = plan.get(name)
+        built = manifest.runs.get(name)
+        failed = manifest.failures.get(name)
+        notebook = (run.notebook if run else None) or (built or failed or {}).get("notebook")
+        section = _section(notebook or name)
+        paths = output_paths(out, name)
         audit = _rel(paths["notebook"], out) if paths["notebook"].exists() else None
-        if built and not failed:
+        if built and paths["html"].exists():
+            stale = None
+            if failed:
+                stale = (failed.get("message") or "rebuild failed").splitlines()[0]
             entries.append(IndexEntry(
-                run.output, built.get("title") or run.output, built.get("summary") or "",
-                _section(run), _rel(paths["html"], out),
-                _rel(paths["pdf"], out) if "pdf" in built.get("files", {}) else None, audit))
+                name, built.get("title") or name, built.get("summary") or "", section,
+                _rel(paths["html"], out),
+                _rel(paths["pdf"], out) if "pdf" in built.get("files", {}) else None, audit,
+                stale=stale))
         else:
             message = (failed or {}).get("message") or "not built"
-            entries.append(IndexEntry(run.output, run.title or run.output, "", _section(run),
-                                      None, None, audit if failed else None, message))
+            title = (run.title if run else None) or (failed or {}).get("title") or name
+            entries.append(IndexEntry(name, title, "", section, None, None,
+                                      audit if failed else None, message))
+    order = {}
+    for entry in entries:
+        order.setdefault(entry.section, len(order))
+    return sorted(entries, key=lambda e: order[e.section])  # stable: plan order kept
+
+
+def _write_index(runs: Sequence[Run], manifest: Manifest, out: Path, force: bool) -> None:
+    entries = _index_entries(runs, manifest, out)
     key = hashing.canonical_hash([hashing.FORMAT_VERSION, [e.__dict__ for e in entries]])
     index_path = out / "index.html"
     if not force and key == manifest.index_key and index_path.is_file():
@@ -248,8 +306,9 @@ def run_batch(
     pool: Any = None,
     cell_timeout: float | None = 900.0,
     pdf: bool = True,
-    progress: bool | None = None,
+    progress: bool | str | None = None,
     pdf_engine: str = "auto",
+    check_casebase: bool = True,
 ) -> BatchResult:
     """Build every report of a plan whose inputs changed.
 
@@ -281,10 +340,15 @@ def run_batch(
         Per-cell execution timeout in seconds.
     pdf : bool
         Also render PDFs.
-    progress : bool, optional
-        Show the progress bar (default: when stderr is a terminal).
+    progress : bool or "lines", optional
+        Progress on stderr: a bar naming the reports being built (``True``),
+        one plain line per report (``"lines"``), or nothing (``False``);
+        default: the bar on a terminal, plain lines otherwise (CI logs).
     pdf_engine : {"auto", "chromium", "weasyprint"}
         How PDFs are laid out; see :func:`analysis.render.pdf_engine`.
+    check_casebase : bool
+        Validate the case base and ``$WORKBENCH_SOURCES`` (as ``workbench
+        validate --sources`` does) once before anything runs.
 
     Returns
     -------
@@ -294,79 +358,245 @@ def run_batch(
     ------
     analysis.batch.plan.PlanError
         If the plan or any parameters are invalid; nothing is executed.
-    BatchBusyError
-        If another batch holds the output directory.
+    CaseBaseCheckError
+        If the case base or the sources do not validate; nothing is executed
+        and the reports folder is left as it was.
+    BatchError
+        Another batch holds the output directory (:class:`BatchBusyError`),
+        the PDF engine is unknown, or the reports cannot be written.
+    BatchInterrupted
+        On SIGTERM or SIGINT, after the workers, kernels and browsers are stopped
+        and their temporary files removed.
+    OSError
+        If the reports folder cannot be written.
     """
     started = time.perf_counter()
     root = Path(root).resolve()
     out = Path(out_dir)
     out = out if out.is_absolute() else root / out
     source = os.fspath(plan_file) if plan_file is not None else "<default plan>"
+    engine = _pdf_engine(pdf_engine) if pdf else None
+    sources_dir = os.environ.get("WORKBENCH_SOURCES", "")
     if plan is None:
-        plan = load_plan(plan_file) if plan_file is not None else default_plan(root / "casebase")
+        plan = load_plan(plan_file) if plan_file is not None else _default_plan(
+            root / "casebase", sources_dir if check_casebase else None)
     runs = list(plan)
 
-    lock = _lock(out)
-    try:
-        _clean_temp_files(out)
-        manifest = Manifest.load(out / "manifest.json")
-        cache = _TrackingCache(manifest.files)
-        casebase_hash = hashing.tree_digest(root / "casebase", cache=cache, base=root)
-        code_hash = hashing.tree_digest(root / "analysis", (".py",), cache=cache, base=root)
-        import analysis
+    with _interruptible():
+        # Folders a batch killed with -9 left in the temporary directory.
+        from analysis.batch.scratch import sweep
 
-        code_version = f"{analysis.__version__}+{code_hash[:12]}"
-        # $WORKBENCH_SOURCES (``--sources``): hashed by content, like the case base.
-        sources_dir = os.environ.get("WORKBENCH_SOURCES", "")
-        sources_hash = (hashing.tree_digest(sources_dir, cache=cache, base=root)
-                        if sources_dir else "")
-        keys: dict[str, str] = {}
-        stale: list[tuple[int, Run]] = []
-        result = BatchResult(out_dir=out)
-        for index, run in enumerate(runs):
-            nb_path = root / run.notebook
-            try:
-                nb_hash = hashing.file_digest(nb_path, cache, run.notebook)
-            except OSError:
-                nb_hash = "missing"
-            # The corpus folder changes what the corpus and evidence reports can show.
-            params_hash = hashing.canonical_hash(
-                {"parameters": run.parameters, "title": run.title, "summary": run.summary,
-                 "sources": sources_dir, "sources_hash": sources_hash})
-            keys[run.output] = hashing.run_key(nb_hash, params_hash, casebase_hash, code_hash)
-            if (not force and run.output not in manifest.failures
-                    and _is_fresh(manifest.runs.get(run.output), keys[run.output], out,
-                                  run.output, pdf)):
-                result.skipped.append(run.output)
-            else:
-                stale.append((index, run))
-        manifest.files = cache.pruned()
+        sweep()
+        lock = _lock(out)
+        try:
+            _clean_temp_files(out)
+            manifest = Manifest.load(out / "manifest.json")
+            result = BatchResult(out_dir=out, notes=list(manifest.warnings))
+            for warning in manifest.warnings:
+                print(f"workbench batch: warning: {warning}", file=sys.stderr)
+            cache = _TrackingCache(manifest.files)
+            casebase_hash = hashing.tree_digest(root / "casebase", cache=cache, base=root)
+            code_hash = hashing.tree_digest(root / "analysis", (".py",), cache=cache, base=root)
+            import analysis
 
-        if stale:
-            _build(stale, runs, root, out, source, manifest, keys, result, casebase_hash,
-                   code_hash, code_version, jobs, validator, preload, pool, cell_timeout,
-                   pdf, progress, lock.fileno(), pdf_engine)
-        _write_index(runs, manifest, out, force)
-        manifest.save()
-    finally:
-        lock.close()
+            code_version = f"{analysis.__version__}+{code_hash[:12]}"
+            # $WORKBENCH_SOURCES (``--sources``): hashed by content, like the case base.
+            sources_hash = (hashing.tree_digest(sources_dir, cache=cache, base=root)
+                            if sources_dir else "")
+            keys: dict[str, str] = {}
+            stale: list[tuple[int, Run]] = []
+            for index, run in enumerate(runs):
+                nb_path = root / run.notebook
+                try:
+                    nb_hash = hashing.file_digest(nb_path, cache, run.notebook)
+                except OSError:
+                    nb_hash = "missing"
+                # The corpus folder changes what the corpus and evidence reports can show.
+                params_hash = hashing.canonical_hash(
+                    {"parameters": run.parameters, "title": run.title, "summary": run.summary,
+                     "sources": sources_dir, "sources_hash": sources_hash})
+                keys[run.output] = hashing.run_key(nb_hash, params_hash, casebase_hash,
+                                                   code_hash)
+                if (not force and run.output not in manifest.failures
+                        and _is_fresh(manifest.runs.get(run.output), keys[run.output], out,
+                                      run.output, pdf)):
+                    result.skipped.append(run.output)
+                else:
+                    stale.append((index, run))
+            manifest.files = cache.pruned()
+
+            if stale:
+                checks = [lambda: _check_casebase(root / "casebase", sources_dir or None)]
+                _build(stale, runs, root, out, source, manifest, keys, result, casebase_hash,
+                       code_hash, code_version, jobs, validator, preload, pool, cell_timeout,
+                       pdf, progress, lock.fileno(), engine, checks if check_casebase else [])
+            _write_index(runs, manifest, out, force)
+            manifest.save()
+        finally:
+            lock.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _pdf_engine(choice: str) -> str:
+    """The PDF engine to use; an unknown name (also in ``$WORKBENCH_PDF_ENGINE``) is a BatchError."""
+    from analysis.render import pdf_engine
+
+    try:
+        return pdf_engine(choice)
+    except ValueError as exc:
+        where = "" if choice != "auto" else "$WORKBENCH_PDF_ENGINE: "
+        raise BatchError(f"{where}{exc}") from None
+
+
+def _default_plan(casebase_root: Path, sources_dir: str | None) -> list[Run]:
+    """:func:`default_plan`; a case base it cannot read is reported as validate reports it."""
+    try:
+        return default_plan(casebase_root)
+    except PlanError:
+        if sources_dir is not None:
+            _check_casebase(casebase_root, sources_dir or None)
+        raise
+
+
+def _check_casebase(casebase_root: Path, sources_dir: str | None) -> None:
+    from analysis.batch.precheck import check_casebase
+
+    problems = check_casebase(casebase_root, sources_dir)
+    if problems:
+        raise CaseBaseCheckError(problems)
+
+
+def _check_writable(out: Path) -> None:
+    """Fail now, with one message, if the reports cannot be written (read-only folder)."""
+    import tempfile
+
+    for folder in (out, out / "pdf", out / "notebooks"):
+        if not folder.is_dir():
+            continue  # made when the first report is written, if ``out`` is writable
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    # Once: a second Ctrl-C must not cut the clean-up short (it takes a few seconds).
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    raise BatchInterrupted(signum)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Any:
+    """Turn SIGTERM and SIGINT into :class:`BatchInterrupted`, so clean-up code runs.
+
+    Without it SIGTERM ends the batch on the spot, and its workers die with it
+    (``PR_SET_PDEATHSIG``) before they stop their kernels and browsers.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+class Progress:
+    """What the batch is doing, on stderr: a bar on a terminal, plain lines in logs.
+
+    Parameters
+    ----------
+    total : int
+        Reports to build.
+    mode : {"bar", "lines", "off"}
+    stream : file, optional
+        Default ``sys.stderr``.
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> p = Progress(2, "lines", out)
+    >>> p.finished("a", True, 1.25); p.close()
+    >>> out.getvalue().splitlines()[-1]
+    '[1/2] a: built / 生成 (1.2 s)'
+    """
+
+    def __init__(self, total: int, mode: str, stream: Any = None) -> None:
+        self.total = total
+        self.mode = mode
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self.failed = 0
+        self.running: dict[str, float] = {}
+        self.bar: Any = None
+        if mode == "bar":
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="workbench batch", unit="report",
+                            file=self.stream, dynamic_ncols=True, mininterval=0.2)
+            self.bar.set_postfix_str("starting kernels / 启动内核", refresh=True)
+        elif mode == "lines":
+            self._line(f"building {total} report(s) / 生成 {total} 份报告 ...")
+
+    def _line(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def _show_running(self) -> None:
+        names = ", ".join(self.running) or "-"
+        suffix = f"; {self.failed} failed / 失败" if self.failed else ""
+        self.bar.set_postfix_str(f"building / 生成中: {names}{suffix}", refresh=True)
+
+    def started(self, output: str) -> None:
+        """A worker began building ``output``."""
+        self.running[output] = time.perf_counter()
+        if self.bar is not None:
+            self._show_running()
+
+    def finished(self, output: str, ok: bool, seconds: float | None = None) -> None:
+        """``output`` is done (``ok``) or failed."""
+        began = self.running.pop(output, None)
+        if seconds is None and began is not None:
+            seconds = time.perf_counter() - began
+        self.done += 1
+        self.failed += not ok
+        if self.bar is not None:
+            self.bar.update(1)
+            self._show_running()
+        elif self.mode == "lines":
+            what = "built / 生成" if ok else "FAILED / 失败"
+            took = f" ({seconds:.1f} s)" if seconds is not None else ""
+            self._line(f"[{self.done}/{self.total}] {output}: {what}{took}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _progress_mode(progress: bool | str | None) -> str:
+    if progress is None:
+        isatty = getattr(sys.stderr, "isatty", None)
+        return "bar" if isatty is not None and isatty() else "lines"
+    if progress == "lines":
+        return "lines"
+    return "bar" if progress else "off"
 
 
 def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path, source: str,
            manifest: Manifest, keys: dict[str, str], result: BatchResult, casebase_hash: str,
            code_hash: str, code_version: str, jobs: int | None, validator: Any,
            preload: Sequence[str] | None, pool: Any, cell_timeout: float | None, pdf: bool,
-           progress: bool | None, lock_fd: int, pdf_engine: str = "auto") -> None:
+           progress: bool | str | None, lock_fd: int, engine: str | None,
+           checks: Sequence[Callable[[], None]] = ()) -> None:
     from analysis.batch.notebooks import _fast_imports
     from analysis.batch.pool import WorkerPool
     from analysis.batch.validate import validate_runs
-    from analysis.render import pdf_engine as resolve_pdf_engine
 
     own_pool = pool is None
     completed = False
-    engine = resolve_pdf_engine(pdf_engine) if pdf else None
     if preload is None:
         env = os.environ.get("WORKBENCH_PRELOAD")
         preload = tuple(m for m in env.split(",") if m) if env is not None else DEFAULT_PRELOAD
@@ -376,10 +606,16 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
                           log_dir=out / ".logs", close_in_child=(lock_fd,),
                           pdf_engine=engine)
     try:
+        # Everything is checked before the first job is queued: a broken case base,
+        # a wrong corpus folder, a bad plan or a read-only folder leaves the
+        # reports as they were.  The kernels boot meanwhile.
+        for check in checks:
+            check()
         _fast_imports()
         if validator == "default":
             validator = _default_validator(root)
         validate_runs(stale, root, source, validator)
+        _check_writable(out)
 
         # Longest first (by last build's timings) so no worker is left with a long
         # report at the end while the others idle; never-built runs keep plan order.
@@ -396,58 +632,73 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
                 engine or "weasyprint")
             for index, run in stale
         ]
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(job_list), desc="workbench batch", unit="report",
-                   disable=None if progress is None else not progress, file=sys.stderr,
-                   dynamic_ncols=True)
+        shown = Progress(len(job_list), _progress_mode(progress))
         try:
-            for res in pool.run(job_list):
+            for res in pool.run(job_list, on_start=lambda job: shown.started(job.output)):
                 name = res["output"]
-                run = runs[res["index"]]
-                paths = output_paths(out, name)
                 if res["ok"]:
-                    manifest.runs[name] = {
-                        "key": keys[name],
-                        "notebook": run.notebook,
-                        "parameters_hash": hashing.canonical_hash(run.parameters),
-                        "casebase_hash": casebase_hash,
-                        "code_hash": code_hash,
-                        "title": res["title"],
-                        "summary": res["summary"],
-                        "files": res["files"],
-                        "built_at": utc_now(),
-                        "execute_seconds": res.get("execute_seconds"),
-                        "render_seconds": res.get("render_seconds"),
-                        "pdf_seconds": res.get("pdf_seconds"),
-                        "pdf_engine": res.get("pdf_engine"),
-                    }
-                    if res.get("pdf_note"):
-                        result.notes.append(f"{name}: {res['pdf_note']}")
-                    manifest.failures.pop(name, None)
-                    result.built.append(name)
+                    _record_success(res, runs[res["index"]], manifest, keys[name], casebase_hash,
+                                    code_hash, result)
                 else:
-                    err = res.get("error", {})
-                    manifest.runs.pop(name, None)
-                    # A report built from older inputs must not pass for a current one.
-                    for kind in ("html", "pdf"):
-                        paths[kind].unlink(missing_ok=True)
-                    audit = paths["notebook"] if paths["notebook"].exists() else None
-                    failure = Failure(name, run.notebook, err.get("message", "failed"),
-                                      err.get("cell_index"), err.get("source_cell_index"),
-                                      err.get("line"), _shown(audit, root) if audit else None)
-                    manifest.failures[name] = {**err, "key": keys[name], "at": utc_now()}
-                    result.failed.append(failure)
+                    _record_failure(res, runs[res["index"]], manifest, keys[name], out, root,
+                                    result)
                 # Entry goes in only now that the files are in place: a kill before
                 # this line means the run is rebuilt next time.
                 manifest.save()
-                bar.update(1)
-                if result.failed:
-                    bar.set_postfix(failed=len(result.failed))
+                shown.finished(name, res["ok"])
+                err = res.get("error") or {}
+                if not res["ok"] and err.get("errno") in FATAL_ERRNOS:
+                    # A full or read-only disk fails every report after this one too.
+                    raise BatchError(err.get("message") or os.strerror(err["errno"]))
         finally:
-            bar.close()
+            shown.close()
         completed = True
     finally:
         if own_pool:
-            # Rejected plan or Ctrl-C: do not wait for kernels still warming up.
+            # Rejected plan, Ctrl-C or SIGTERM: do not wait for kernels still warming up.
             pool.close(timeout=10.0 if completed else 0.0)
+
+
+def _record_success(res: dict[str, Any], run: Run, manifest: Manifest, key: str,
+                    casebase_hash: str, code_hash: str, result: BatchResult) -> None:
+    name = res["output"]
+    manifest.runs[name] = {
+        "key": key,
+        "notebook": run.notebook,
+        "parameters_hash": hashing.canonical_hash(run.parameters),
+        "casebase_hash": casebase_hash,
+        "code_hash": code_hash,
+        "title": res["title"],
+        "summary": res["summary"],
+        "files": res["files"],
+        "built_at": utc_now(),
+        "execute_seconds": res.get("execute_seconds"),
+        "render_seconds": res.get("render_seconds"),
+        "pdf_seconds": res.get("pdf_seconds"),
+        "pdf_engine": res.get("pdf_engine"),
+    }
+    if res.get("pdf_note"):
+        result.notes.append(f"{name}: {res['pdf_note']}")
+    manifest.failures.pop(name, None)
+    result.built.append(name)
+
+
+def _record_failure(res: dict[str, Any], run: Run, manifest: Manifest, key: str, out: Path,
+                    root: Path, result: BatchResult) -> None:
+    """Record a failed run; a previous good report of it is kept and marked stale."""
+    name = res["output"]
+    err = res.get("error", {})
+    paths = output_paths(out, name)
+    audit = paths["notebook"] if paths["notebook"].exists() else None
+    message = err.get("message", "failed")
+    previous = manifest.runs.get(name)
+    kept = previous is not None and paths["html"].exists()
+    if previous is not None:
+        # Never delete a good report because its rebuild failed: it stays, and the
+        # manifest and the index say it is out of date and why.
+        previous["stale"] = {"reason": message, "since": utc_now()}
+    manifest.failures[name] = {**err, "key": key, "at": utc_now(), "notebook": run.notebook,
+                               "title": run.title}
+    result.failed.append(Failure(name, run.notebook, message, err.get("cell_index"),
+                                 err.get("source_cell_index"), err.get("line"),
+                                 _shown(audit, root) if audit else None, kept))

@@ -195,7 +195,11 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
         return result
     result["execute_seconds"] = round(seconds, 3)
     if executed is not None:
-        atomic_write(paths["notebook"], nbformat.writes(normalize_notebook(executed)))
+        try:
+            atomic_write(paths["notebook"], nbformat.writes(normalize_notebook(executed)))
+        except OSError as exc:
+            result["error"] = write_error(exc, paths["notebook"])
+            return result
     if error is not None:
         result["error"] = {**describe_error(error, executed), "stage": "execute"}
         return result
@@ -208,14 +212,11 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
         provenance = Provenance(job.casebase_hash, job.code_version, job.parameters,
                                 job.notebook_rel)
         html = render_html(executed, provenance, title=title, lang=job.lang)
-        atomic_write(paths["html"], html)
-        files = {"html": len(html.encode("utf-8"))}
         result["render_seconds"] = round(time.perf_counter() - start, 3)
+        pdf = b""
         if job.pdf:
             start = time.perf_counter()
             pdf, engine = printers.render(html, job.pdf_engine)
-            atomic_write(paths["pdf"], pdf)
-            files["pdf"] = len(pdf)
             result.update(pdf_engine=engine, pdf_seconds=round(time.perf_counter() - start, 3))
             if engine != job.pdf_engine:
                 result["pdf_note"] = (f"{job.pdf_engine} failed ({printers.last_error}); "
@@ -227,9 +228,30 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
     finally:
         if own_printers:
             printers.close()
-    files["notebook"] = paths["notebook"].stat().st_size
-    result.update(ok=True, title=title, summary=summary, files=files)
+    # Both made before either is written: a report that fails to render leaves
+    # the previous HTML and PDF as they were.
+    files = {"html": html.encode("utf-8")} | ({"pdf": pdf} if job.pdf else {})
+    for kind, data in files.items():
+        try:
+            atomic_write(paths[kind], data)
+        except OSError as exc:
+            result["error"] = write_error(exc, paths[kind])
+            return result
+    sizes = {kind: len(data) for kind, data in files.items()}
+    sizes["notebook"] = paths["notebook"].stat().st_size
+    result.update(ok=True, title=title, summary=summary, files=sizes)
     return result
+
+def write_error(exc: OSError, path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Failure record for a report file that could not be written (full or read-only disk).
+
+    Examples
+    --------
+    >>> write_error(OSError(28, "No space left on device"), "r/a.html")["message"]
+    'r/a.html: No space left on device'
+    """
+    return {"message": f"{os.fspath(path)}: {exc.strerror or exc}", "stage": "write",
+            "errno": exc.errno}
 
 
 def _warm_renderer(printers: Printers, pdf_engine: str | None) -> None:
