@@ -1110,6 +1110,54 @@ def _conclusion_text(x: Any, cases: dict[str, str], lang: str) -> str:
     return str(x)
 
 
+def id_list(value: Sequence[str] | str | None, name: str) -> list[str] | None:
+    """Ids from a notebook parameter: a list, or one comma-separated string.
+
+    papermill's ``-p cases shaoxing,dongguan`` passes a string, which would
+    otherwise be taken letter by letter; ``-y "cases: [shaoxing, dongguan]"``
+    passes a list.  Both mean the same.  ``"all"``, ``None`` or an empty list
+    give None (every id).
+
+    Parameters
+    ----------
+    value : list of str, str or None
+        The parameter.
+    name : str
+        Its name, for the error message.
+
+    Returns
+    -------
+    list of str or None
+
+    Raises
+    ------
+    TypeError
+        For anything else (a number, a mapping, a list holding non-strings).
+
+    Examples
+    --------
+    >>> id_list("shaoxing, dongguan", "cases")
+    ['shaoxing', 'dongguan']
+    >>> id_list(["shaoxing"], "cases")
+    ['shaoxing']
+    >>> id_list("all", "cases") is None
+    True
+    >>> id_list(3, "cases")
+    Traceback (most recent call last):
+    TypeError: cases must be a list of ids or one comma-separated string (papermill: -p cases a,b or -y "cases: [a, b]"), got int 3
+    """
+    hint = f'(papermill: -p {name} a,b or -y "{name}: [a, b]")'
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items = [part.strip() for part in value.split(",") if part.strip()]
+        return None if items in ([], ["all"]) else items
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{name} must be a list of ids or one comma-separated string {hint}, "
+                        f"got {type(value).__name__} {value!r}")
+    return list(value) or None
+
+
 def cross_case(
     cases: Sequence[str] | str = "all",
     families: Sequence[str] | str = DEFAULT_FAMILIES,
@@ -1133,13 +1181,13 @@ def cross_case(
 
     _check_lang(lang)
     cb = open_casebase(casebase_dir, sources)
-    case_list = cb.case_ids if cases in ("all", None, []) else list(cases)
+    case_list = id_list(cases, "cases") or cb.case_ids
     for c in case_list:
         _check_case(cb, c)
     if len(case_list) < 3:
         raise ValueError("a cross-case comparison needs at least 3 cases")
     fam_ids = [f.id for f in cb.codebook.families]
-    fam_list = fam_ids if families in ("all", None, []) else list(families)
+    fam_list = id_list(families, "families") or fam_ids
     for f in fam_list:
         if f not in fam_ids:
             raise ValueError(f"unknown family {f!r}; known: {', '.join(fam_ids)}")

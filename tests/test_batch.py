@@ -66,8 +66,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def batch(project: Path, plan: list[Run], pool: WorkerPool, **kw):
-    return run_batch(plan, root=project, out_dir="reports", pool=pool, progress=False,
-                     pdf=kw.pop("pdf", False), **kw)
+    return run_batch(plan, root=project, out_dir="reports", pool=pool,
+                     progress=kw.pop("progress", False), pdf=kw.pop("pdf", False), **kw)
 
 
 OK = Run("notebooks/report_ok.ipynb", "ok", {"case_id": "alpha", "n_points": 8})
@@ -100,10 +100,16 @@ def test_plan_file_and_default_plan(tmp_path: Path) -> None:
 def test_malformed_plan_lists_every_problem(tmp_path: Path) -> None:
     plan = tmp_path / "bad.yaml"
     plan.write_text("- {notebook: a.ipynb, output: x}\n- {notebook: b.ipynb, output: x}\n"
-                    "- {output: '../evil', colour: red}\n")
+                    "- {output: '../evil', colour: red}\n"
+                    # Names of the batch's own files: index.html, manifest.json.
+                    "- {notebook: a.ipynb, output: index}\n"
+                    "- {notebook: a.ipynb, output: Manifest}\n- {notebook: a.ipynb, output: index2}\n")
     with pytest.raises(PlanError) as info:
         load_plan(plan)
     problems = info.value.problems
+    assert any("run 3: output 'index' is reserved" in p for p in problems)
+    assert any("run 4: output 'Manifest' is reserved" in p for p in problems)
+    assert not any("run 5" in p for p in problems)
     assert any("run 1" in p and "already used by run 0" in p for p in problems)
     assert any("run 2" in p and "'notebook' is required" in p for p in problems)
     assert any("run 2" in p and "unknown key(s) colour" in p for p in problems)
@@ -318,25 +324,31 @@ def test_stale_temp_files_are_cleaned_and_run_completed(project: Path, pool: Wor
     assert (out / "ok.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
-def test_killed_batch_is_completed_by_next_run(project: Path, pool: WorkerPool) -> None:
-    plan_file = project / "plan.yaml"
-    runs = [Run("notebooks/report_text.py", f"t{i}", {"incl_cut": 0.5 + i / 10})
-            for i in range(4)]
-    plan_file.write_text("".join(
-        f"- {{notebook: {r.notebook}, output: {r.output}, "
-        f"parameters: {{incl_cut: {r.parameters['incl_cut']}}}}}\n" for r in runs))
-    env = {**os.environ, "WORKBENCH_PRELOAD": ""}  # fastest start; the test is not speed
+def _batch_after_first_report(project: Path, plan_file: Path, *args: str,
+                              **env: str) -> subprocess.Popen:
+    """Start ``workbench batch`` (one worker) and return once a report is in the manifest."""
+    env = {**os.environ, "WORKBENCH_PRELOAD": "", **env}  # fastest start; not a speed test
     proc = subprocess.Popen(
         [sys.executable, "-m", "analysis", "batch", "--plan", str(plan_file), "--jobs", "1",
-         "--no-pdf", "--root", str(project)], cwd=project.parent, env=env,
+         "--root", str(project), *args], cwd=project.parent, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     manifest = project / "reports" / "manifest.json"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if manifest.exists() and json.loads(manifest.read_text())["runs"]:
-            break
+            return proc
         assert proc.poll() is None, proc.stderr.read().decode()
         time.sleep(0.05)
+    proc.kill()
+    raise AssertionError("no report was built within 120 s")
+
+
+def test_killed_batch_is_completed_by_next_run(project: Path, pool: WorkerPool) -> None:
+    runs = [Run("notebooks/report_text.py", f"t{i}", {"incl_cut": 0.5 + i / 10})
+            for i in range(4)]
+    plan_file = _plan_file(project, runs)
+    manifest = project / "reports" / "manifest.json"
+    proc = _batch_after_first_report(project, plan_file, "--no-pdf")
     os.kill(proc.pid, signal.SIGKILL)  # no cleanup handlers run
     proc.wait()
     done = set(json.loads(manifest.read_text())["runs"])
@@ -553,19 +565,8 @@ def test_sigterm_stops_workers_and_removes_their_temporary_files(project: Path,
     tmp = Path(tempfile.mkdtemp(prefix="wbt-", dir="/tmp"))
     plan_file = _plan_file(project, [Run("notebooks/report_text.py", f"t{i}",
                                          {"incl_cut": 0.5 + i / 10}) for i in range(4)])
-    env = {**os.environ, "WORKBENCH_PRELOAD": "", "TMPDIR": str(tmp)}
     engine = ["--pdf-engine", "chromium"] if CHROMIUM else []
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "batch", "--plan", str(plan_file), "--jobs", "1",
-         "--root", str(project), *engine], cwd=project.parent, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    manifest = project / "reports" / "manifest.json"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if manifest.exists() and json.loads(manifest.read_text())["runs"]:
-            break
-        assert proc.poll() is None, proc.stderr.read().decode()
-        time.sleep(0.05)
+    proc = _batch_after_first_report(project, plan_file, *engine, TMPDIR=str(tmp))
     assert {p.name.split("-")[1] for p in tmp.glob("wb-*")} >= (
         {"kernel", "chromium"} if CHROMIUM else {"kernel"})
     proc.send_signal(signal.SIGTERM)
@@ -613,3 +614,177 @@ def test_sigint_and_sigterm_become_batch_interrupted() -> None:
             os.kill(os.getpid(), sig)
             time.sleep(1)
         assert info.value.signum == sig and signal.getsignal(sig) == before
+
+
+# -- every bad input a one-line message ----------------------------------------------
+
+def _one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "Traceback" not in err and len(lines) == 1, err
+    return lines[0]
+
+
+def test_unwritable_reports_folder_is_one_line(project: Path, pool: WorkerPool,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    from analysis.batch import main
+
+    out = project / "reports"
+    batch(project, [OK], pool)
+    real_mkstemp = tempfile.mkstemp
+
+    def read_only(*args, dir=None, **kw):  # noqa: A002 - tempfile's own name
+        if dir is not None and str(dir).startswith(str(out)):
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        return real_mkstemp(*args, dir=dir, **kw)
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    before = _snapshot(out)
+    plan = _plan_file(project, [OK, TEXT])
+    assert main(_args(project, plan)) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert line == f"workbench batch: {out}: Permission denied"
+    assert _snapshot(out) == before
+
+
+def test_full_disk_is_one_line(project: Path, pool: WorkerPool,
+                               monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    import analysis.render
+    from analysis.batch import main
+
+    batch(project, [OK], pool)
+    (project / "reports" / "index.html").unlink()
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(analysis.render, "atomic_write", full)
+    assert main(_args(project, _plan_file(project, [OK]))) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert line == (f"workbench batch: {project / 'reports' / 'index.html'}: "
+                    "No space left on device")
+
+
+class _FullDiskPool:
+    """A pool whose workers all find the disk full."""
+
+    def run(self, jobs, on_start=None):
+        for job in jobs:
+            if on_start:
+                on_start(job)
+            yield {"index": job.index, "output": job.output, "ok": False,
+                   "error": {"message": f"{job.out_dir}/{job.output}.html: No space left on "
+                             "device", "stage": "write", "errno": 28}}
+
+
+def test_full_disk_in_a_worker_stops_the_batch(project: Path, pool: WorkerPool) -> None:
+    from analysis.batch.runner import BatchError
+
+    batch(project, [OK], pool)
+    html = (project / "reports" / "ok.html").read_bytes()
+    with pytest.raises(BatchError, match="ok.html: No space left on device"):
+        batch(project, [OK, TEXT], _FullDiskPool(), force=True)
+    assert (project / "reports" / "ok.html").read_bytes() == html  # kept
+
+
+def test_unknown_pdf_engine_is_one_line(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from analysis.batch import main
+    from analysis.cli import build_parser
+
+    monkeypatch.setenv("WORKBENCH_PDF_ENGINE", "foo")
+    assert main(_args(project, _plan_file(project, [OK]), pdf=True)) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert line.startswith("workbench batch: $WORKBENCH_PDF_ENGINE: unknown PDF engine 'foo'")
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["batch", "--pdf-engine", "foo"])
+    assert info.value.code == 2
+    assert "invalid choice: 'foo'" in capsys.readouterr().err
+
+
+def test_malformed_codebook_and_rounds_stop_the_batch(project: Path,
+                                                      capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    from analysis.batch import main
+
+    rounds = project / "casebase" / "codings" / "rounds.yaml"
+    rounds.parent.mkdir()
+    rounds.write_text("rounds:\n  - {id: r1, coders: [a, b]\n", encoding="utf-8")
+    assert main(_args(project, _plan_file(project, [TEXT]))) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines()[0].startswith("codings/rounds.yaml")
+    assert not (project / "reports" / "text.html").exists()
+    rounds.unlink()
+
+    codebook = project / "casebase" / "codebook.yaml"
+    codebook.write_text(codebook.read_text(encoding="utf-8") + "outcomes: [\n",
+                        encoding="utf-8")
+    assert main(_args(project)) == 1  # the default plan reads the codebook
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines()[0].startswith("casebase/codebook.yaml:")
+    assert "the reports folder was left unchanged" in err.splitlines()[-1]
+
+
+def test_corrupt_manifest_entries_are_rebuilt_with_a_warning(project: Path,
+                                                             pool: WorkerPool) -> None:
+    out = project / "reports"
+    batch(project, [OK, TEXT], pool)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["runs"]["ok"] = "built"  # wrong type
+    manifest["runs"]["text"]["files"] = {"html": "big"}
+    manifest["failures"] = ["x"]
+    manifest["files"] = {"casebase/codebook.yaml": 5}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = batch(project, [OK, TEXT], pool)
+    assert sorted(result.built) == ["ok", "text"] and not result.failed
+    assert any("malformed entries ok, text ignored" in n for n in result.notes)
+    assert any("failures is not a mapping" in n for n in result.notes)
+    assert batch(project, [OK, TEXT], pool).built == []
+
+    (out / "manifest.json").write_text("{not json", encoding="utf-8")
+    result = batch(project, [OK, TEXT], pool)
+    assert sorted(result.built) == ["ok", "text"]
+    assert any("not valid JSON" in n for n in result.notes)
+
+
+# -- the index ----------------------------------------------------
+
+def test_custom_plan_keeps_other_reports_in_the_index(project: Path, pool: WorkerPool) -> None:
+    out = project / "reports"
+    batch(project, [OK, TEXT], pool)
+    extra = Run("notebooks/report_ok.ipynb", "extra", {"case_id": "beta"})
+    assert batch(project, [extra], pool).built == ["extra"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in ("ok", "text", "extra"):
+        assert f'<a href="{name}.html">' in index
+    assert "共 3 份报告 / 3 reports" in index
+    # This plan's reports first, then the others, grouped by section: the two
+    # report_ok reports share one heading.
+    assert index.count("<h2>report_ok</h2>") == 1
+    assert index.index('href="extra.html"') < index.index('href="ok.html"') \
+        < index.index('href="text.html"')
+
+
+# -- progress -----------------------------------------------------------------------
+
+def test_progress_lines_in_logs_and_a_bar_naming_the_report_on_a_terminal(
+        project: Path, pool: WorkerPool, capsys: pytest.CaptureFixture[str]) -> None:
+    # Not a terminal (CI logs): a line to start with, then one per finished report.
+    batch(project, [OK, FAIL], pool, progress=None)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "building 2 report(s) / 生成 2 份报告 ..."
+    body = [re.sub(r" \(\d+\.\d s\)$", "", line) for line in lines[1:]]
+    assert [line.split("] ", 1)[0] for line in body] == ["[1/2", "[2/2"]
+    assert sorted(line.split("] ", 1)[1] for line in body) == [
+        "fail: FAILED / 失败", "ok: built / 生成"]
+    # A terminal: the bar says which report is being built.
+    batch(project, [TEXT], pool, progress=True)
+    err = capsys.readouterr().err
+    assert "building / 生成中: text" in err and "1/1" in err

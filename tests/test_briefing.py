@@ -77,3 +77,17 @@ def test_reliability_briefing_quotes_round_figures(casebase):
     b = briefing.reliability_briefing("en", CASEBASE, SEEDS)
     rep = reliability_report(casebase, "1")
     assert f"{rep['alpha_ordinal']:.3f}" in b.findings[0]
+
+
+def test_papermill_comma_separated_lists_are_lists():
+    # papermill -p cases dongguan,shaoxing,xiamen_haicang passes one string.
+    as_text = briefing.cross_case("dongguan, shaoxing,xiamen_haicang", "party_leadership,participation",
+                                  "harmony_stability", 0.8, "en", CASEBASE)
+    as_list = briefing.cross_case(["dongguan", "shaoxing", "xiamen_haicang"],
+                                  ["party_leadership", "participation"], "harmony_stability", 0.8,
+                                  "en", CASEBASE)
+    assert list(as_text.data["qca_data"].index) == ["dongguan", "shaoxing", "xiamen_haicang"]
+    assert as_text.data["qca_data"].equals(as_list.data["qca_data"])
+    assert as_text.findings == as_list.findings
+    with pytest.raises(TypeError, match=r"papermill: -p families a,b or -y"):
+        briefing.cross_case("all", 3, "harmony_stability", 0.8, "en", CASEBASE)

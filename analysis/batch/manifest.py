@@ -176,4 +176,8 @@ class Manifest:
         """Write atomically (temp file, fsync, rename)."""
         from analysis.render import atomic_write
 
-        atomic_write(self.path, self.to_json())
+        try:
+            atomic_write(self.path, self.to_json())
+        except OSError as exc:  # a full disk names no file; say which one failed
+            exc.filename = exc.filename or str(self.path)
+            raise

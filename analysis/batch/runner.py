@@ -266,7 +266,11 @@ def _write_index(runs: Sequence[Run], manifest: Manifest, out: Path, force: bool
         return
     from analysis.render import atomic_write, render_index
 
-    atomic_write(index_path, render_index(entries))
+    try:
+        atomic_write(index_path, render_index(entries))
+    except OSError as exc:  # a full disk names no file; say which one failed
+        exc.filename = exc.filename or str(index_path)
+        raise
     manifest.index_key = key
 
 

@@ -39,7 +39,7 @@ def _start_time(pid: int) -> str:
     except OSError:
         return ""
     # Field 22; the command name (field 2) may contain spaces, so count from its end.
-    fields = stat[stat.rfind(")") + 2:].split()
+    fields = stat[stat.rfind(")") + 2 :].split()
     return fields[19] if len(fields) > 19 else ""
 
 
