@@ -718,7 +718,7 @@ def test_malformed_codebook_and_rounds_stop_the_batch(project: Path,
     assert main(_args(project, _plan_file(project, [TEXT]))) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert err.splitlines()[0].startswith("codings/rounds.yaml")
+    assert "codings/rounds.yaml:" in err.splitlines()[0]
     assert not (project / "reports" / "text.html").exists()
     rounds.unlink()
 

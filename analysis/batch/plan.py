@@ -238,10 +238,7 @@ def outcome_ids(casebase_root: str | Path) -> list[str]:
     path = Path(casebase_root) / "codebook.yaml"
     if not path.is_file():
         return []
-    try:
-        data = _load_yaml(path) or {}
-    except Exception as exc:  # yaml.YAMLError, decoding errors: one line, no traceback
-        raise PlanError([f"{path}: not valid YAML: {' '.join(str(exc).split())}"]) from None
+    data = _load_yaml(path) or {}
     outcomes = data.get("outcomes", []) if isinstance(data, dict) else []
     if not isinstance(outcomes, list):
         return []

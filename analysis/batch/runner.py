@@ -30,7 +30,7 @@ from typing import Any
 from analysis.batch import hashing
 from analysis.batch.kernel import DEFAULT_PRELOAD
 from analysis.batch.manifest import Manifest, utc_now
-from analysis.batch.plan import PlanError, Run, default_plan, load_plan
+from analysis.batch.plan import Run, default_plan, load_plan
 from analysis.batch.worker import Job, output_paths
 
 #: Index section headings for the default plan's notebooks (by file stem).
@@ -454,13 +454,21 @@ def _pdf_engine(choice: str) -> str:
 
 
 def _default_plan(casebase_root: Path, sources_dir: str | None) -> list[Run]:
-    """:func:`default_plan`; a case base it cannot read is reported as validate reports it."""
+    """:func:`default_plan`; a case base it cannot read is reported as validate reports it.
+
+    Raises
+    ------
+    CaseBaseCheckError
+        With ``workbench validate``'s messages, when the codebook cannot be read.
+    """
+    from analysis.safe_yaml import YamlError
+
     try:
         return default_plan(casebase_root)
-    except PlanError:
+    except YamlError as exc:
         if sources_dir is not None:
             _check_casebase(casebase_root, sources_dir or None)
-        raise
+        raise CaseBaseCheckError([str(exc)]) from None
 
 
 def _check_casebase(casebase_root: Path, sources_dir: str | None) -> None:
