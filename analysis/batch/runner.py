@@ -618,15 +618,15 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
                           log_dir=out / ".logs", close_in_child=(lock_fd,),
                           pdf_engine=engine)
     try:
-        # Everything is checked before the first job is queued: a broken case base,
-        # a wrong corpus folder, a bad plan or a read-only folder leaves the
-        # reports as they were.  The kernels boot meanwhile.
-        for check in checks:
-            check()
+        # Everything is checked before the first job is queued: a bad plan, a broken
+        # case base, a wrong corpus folder or a read-only folder leaves the reports
+        # as they were.  The kernels boot meanwhile.
         _fast_imports()
         if validator == "default":
             validator = _default_validator(root)
         validate_runs(stale, root, source, validator)
+        for check in checks:
+            check()
         _check_writable(out)
 
         # Longest first (by last build's timings) so no worker is left with a long
