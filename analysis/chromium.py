@@ -322,14 +322,6 @@ class ChromiumPrinter:
             time.sleep(0.02)
         return True
 
-    @property
-    def scratch_dir(self) -> str:
-        """The browser's own temporary folder (its profile), removed by :meth:`close`.
-
-        Pages printed from here go with the profile, also after a crash.
-        """
-        return self._profile
-
     def is_alive(self) -> bool:
         """Whether the browser process is still running."""
         return self._pid is not None and self._poll() is None
