@@ -157,12 +157,14 @@ class WorkerPool:
                 return
 
     # -- teardown ----------------------------------------------------------
-    def close(self, timeout: float = 10.0) -> None:
+    def close(self, timeout: float = 10.0, grace: float = 2.0) -> None:
         """Stop the workers (and so their kernels).
 
         Workers get ``timeout`` seconds to finish their current job and stop
         their kernels cleanly; ``timeout=0`` stops them at once (used when the
-        plan is rejected while the kernels are still warming up).
+        plan is rejected while the kernels are still warming up).  Then they
+        get ``grace`` seconds after SIGTERM to stop their browser and kernel
+        and remove their temporary folders before they are killed.
         """
         if self._closed:
             return
@@ -176,9 +178,7 @@ class WorkerPool:
         for proc in self._procs.values():
             if proc.is_alive():
                 proc.terminate()  # SIGTERM: the worker still shuts its kernel down
-        # SIGTERM lets a worker stop its browser and kernel and remove their
-        # temporary folders; give that a moment before killing it outright.
-        deadline = time.monotonic() + 5.0
+        deadline = time.monotonic() + grace
         for proc in self._procs.values():
             proc.join(max(0.0, deadline - time.monotonic()))
             if proc.is_alive():

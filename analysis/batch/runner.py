@@ -608,7 +608,7 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
     from analysis.batch.validate import validate_runs
 
     own_pool = pool is None
-    completed = False
+    completed = interrupted = False
     if preload is None:
         env = os.environ.get("WORKBENCH_PRELOAD")
         preload = tuple(m for m in env.split(",") if m) if env is not None else DEFAULT_PRELOAD
@@ -665,10 +665,14 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
         finally:
             shown.close()
         completed = True
+    except BatchInterrupted:
+        interrupted = True
+        raise
     finally:
         if own_pool:
-            # Rejected plan, Ctrl-C or SIGTERM: do not wait for kernels still warming up.
-            pool.close(timeout=10.0 if completed else 0.0)
+            # Rejected plan, Ctrl-C or SIGTERM: do not wait for kernels still warming up;
+            # on a signal, give the workers time to remove their temporary folders.
+            pool.close(timeout=10.0 if completed else 0.0, grace=5.0 if interrupted else 2.0)
 
 
 def _record_success(res: dict[str, Any], run: Run, manifest: Manifest, key: str,
