@@ -108,7 +108,7 @@ def test_locate_refuses_a_bomb_and_leaves_the_file(tmp_path):
     assert path.read_text(encoding="utf-8") == BOMB
 
 
-def test_batch_plan_and_codebook_refuse_aliases(tmp_path):
+def test_batch_plan_and_codebook_refuse_aliases(tmp_path, capsys):
     plan = tmp_path / "plan.yaml"
     plan.write_text(BOMB, encoding="utf-8")
     with pytest.raises(PlanError) as info:
@@ -116,9 +116,15 @@ def test_batch_plan_and_codebook_refuse_aliases(tmp_path):
     assert info.value.problems == [
         f"{plan}:1: YAML anchors and aliases are not allowed (&a0): write the value out in full"
     ]
-    (tmp_path / "codebook.yaml").write_text(BOMB, encoding="utf-8")
+    (tmp_path / "casebase").mkdir()
+    (tmp_path / "casebase" / "codebook.yaml").write_text(BOMB, encoding="utf-8")
     with pytest.raises(YamlError, match="anchors and aliases"):
-        outcome_ids(tmp_path)
+        outcome_ids(tmp_path / "casebase")
+    # The batch (default plan) stops with the message, before any notebook runs.
+    assert main(["batch", "--root", str(tmp_path), "--out", str(tmp_path / "out")]) != 0
+    err = capsys.readouterr().err
+    assert "codebook.yaml:1: YAML anchors and aliases are not allowed" in err
+    assert "Traceback" not in err and not (tmp_path / "out" / "index.html").exists()
 
 
 def test_malformed_rounds_file_is_a_clean_error(tmp_path, casebase, capsys):
