@@ -1060,79 +1060,172 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-class _Checker:
-    """Cross-checks between files; collects problems with line numbers."""
+def _list(data: Any, key: str) -> list[Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
 
-    def __init__(self, codebook: Codebook, sources: dict[str, Source], texts: dict[str, str]):
-        self.codebook = codebook
-        self.sources = sources
-        self.texts = texts
-        self.codes = {c.id for c in codebook.codes}
-        self.actors = {a.id for a in codebook.actors}
-        self.outcomes = {o.id for o in codebook.outcomes}
-        self.claims = {c.id for c in codebook.claim_strengths}
-        self.dimensions = {d.id for d in codebook.dimensions}
-        self.problems: list[Problem] = []
+
+def _dicts(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings in the list ``data[key]``, with their positions."""
+    return [(i, v) for i, v in enumerate(_list(data, key)) if isinstance(v, dict)]
+
+
+def _text(data: Any, key: str) -> str | None:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _whole(data: Any, key: str) -> int | None:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _ids(data: Any, key: str) -> set[str] | None:
+    """The ids of a vocabulary (``codes``, ``actors``, ...); None if it cannot be read."""
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        return None
+    return {i for _, item in _dicts(data, key) if (i := _text(item, "id")) is not None}
+
+
+class _Collector:
+    """Collects problems, each with the line of its location in a YAML document."""
+
+    problems: list[Problem]
 
     def add(self, file: str, doc: Any, loc: tuple[Any, ...], msg: str) -> None:
         self.problems.append(Problem(file, _line_of(doc, loc), _field(loc), msg))
 
-    def evidence(
+
+class _References(_Collector):
+    """Checks that every id a file names exists and every quote sits at its offsets.
+
+    They read the plain YAML data, not the validated models, so that they run even
+    where the schema found problems: a bad score does not hide an unknown actor or a
+    quote that does not match, and a broken codebook entry does not hide the case
+    files' problems.  A value of the wrong type is left to the schema's message; a
+    vocabulary that cannot be read (None) is not checked against.
+    """
+
+    def __init__(
         self,
-        file: str,
-        doc: Any,
-        loc: tuple[Any, ...],
-        evs: list[Evidence],
-        allowed_sources: set[str],
+        codebook: Any,
+        sources: Any,
+        files: dict[str, str],
+        texts: dict[str, str],
+        problems: list[Problem],
     ) -> None:
-        for i, ev in enumerate(evs):
+        self.codes = _ids(codebook, "codes")
+        self.actors = _ids(codebook, "actors")
+        self.outcomes = _ids(codebook, "outcomes")
+        self.claims = _ids(codebook, "claim_strengths")
+        self.dimensions = _ids(codebook, "dimensions")
+        self.families = _ids(codebook, "families")
+        self.sources = _ids(sources, "sources")
+        self.files = files
+        self.texts = texts
+        self.problems = problems
+
+    def unique(self, file: str, doc: Any, data: Any, kind: str, key: str = "id") -> None:
+        seen: set[str] = set()
+        for i, item in _dicts(data, kind):
+            value = _text(item, key)
+            if value in seen:
+                what = "id" if key == "id" else key
+                self.add(file, doc, (kind, i, key), f"duplicate {what} {value!r}")
+            if value is not None:
+                seen.add(value)
+
+    def known(
+        self, file: str, doc: Any, loc: tuple[Any, ...], value: Any, ids: set[str] | None, msg: str
+    ) -> None:
+        """Report ``msg % value`` if ``value`` is a string that is not one of ``ids``."""
+        if isinstance(value, str) and ids is not None and value not in ids:
+            self.add(file, doc, loc, msg % (value,))
+
+    def codebook(self, file: str, doc: Any, data: Any) -> None:
+        for kind in ("codes", "actors", "families", "outcomes"):
+            self.unique(file, doc, data, kind)
+        for i, c in _dicts(data, "codes"):
+            self.known(
+                file,
+                doc,
+                ("codes", i, "family"),
+                c.get("family"),
+                self.families,
+                "unknown family %r",
+            )
+            for key, ids in (("dimensions", self.dimensions), ("actors", self.actors)):
+                for j, x in enumerate(_list(c, key)):
+                    self.known(file, doc, ("codes", i, key, j), x, ids, f"unknown {key[:-1]} %r")
+
+    def listed_sources(self, file: str, doc: Any, data: Any) -> set[str] | None:
+        """A file's own ``sources``, checked against sources.yaml; None if unreadable."""
+        if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+            return None
+        for i, s in enumerate(data["sources"]):
+            self.known(
+                file,
+                doc,
+                ("sources", i),
+                s,
+                self.sources,
+                "unknown source %r (not in sources.yaml)",
+            )
+        return {s for s in data["sources"] if isinstance(s, str)}
+
+    def evidence(
+        self, file: str, doc: Any, loc: tuple[Any, ...], item: Any, allowed: set[str] | None
+    ) -> None:
+        for i, ev in _dicts(item, "evidence"):
             here = (*loc, "evidence", i)
-            if ev.source not in self.sources:
+            source = _text(ev, "source")
+            if source is None:
+                continue
+            if self.sources is not None and source not in self.sources:
                 self.add(
-                    file,
-                    doc,
-                    (*here, "source"),
-                    f"unknown source {ev.source!r} (not in sources.yaml)",
+                    file, doc, (*here, "source"), f"unknown source {source!r} (not in sources.yaml)"
                 )
                 continue
-            if ev.source not in allowed_sources:
+            if allowed is not None and source not in allowed:
                 self.add(
                     file,
                     doc,
                     (*here, "source"),
-                    f"source {ev.source!r} is not listed in this file's `sources`",
+                    f"source {source!r} is not listed in this file's `sources`",
                 )
-            if ev.start is None or ev.end is None:
+            if ev.get("start") is None or ev.get("end") is None:
                 self.add(file, doc, here, "start/end missing: run `workbench locate --sources DIR`")
                 continue
-            if ev.end - ev.start != len(ev.quote):
+            start, end, quote = _whole(ev, "start"), _whole(ev, "end"), _text(ev, "quote")
+            if start is None or end is None or quote is None or start < 0 or end < 0:
+                continue  # the schema says what is wrong
+            if end - start != len(quote):
                 self.add(
                     file,
                     doc,
                     (*here, "end"),
-                    f"end - start = {ev.end - ev.start} but the quote has "
-                    f"{len(ev.quote)} characters",
+                    f"end - start = {end - start} but the quote has {len(quote)} characters",
                 )
-            text = self.texts.get(ev.source)
+            text = self.texts.get(source)
             if text is None:
                 continue
-            found = text[ev.start : ev.end]
-            if found != ev.quote:
+            found = text[start:end]
+            if found != quote:
                 self.add(
                     file,
                     doc,
                     (*here, "quote"),
-                    f"quote does not match {self.sources[ev.source].file}[{ev.start}:{ev.end}] "
+                    f"quote does not match {self.files[source]}[{start}:{end}] "
                     f"which reads {found[:40]!r}",
                 )
-            elif ev.occurrence is not None:
-                self.occurrence(file, doc, here, ev, quote_offsets(text, ev.quote))
+            elif (n := _whole(ev, "occurrence")) is not None and n >= 1:
+                self.occurrence(file, doc, here, start, n, quote_offsets(text, quote))
 
     def occurrence(
-        self, file: str, doc: Any, here: tuple[Any, ...], ev: Evidence, hits: list[int]
+        self, file: str, doc: Any, here: tuple[Any, ...], start: int, n: int, hits: list[int]
     ) -> None:
-        """``start`` must be the ``occurrence``-th occurrence of the quote."""
-        n, actual = ev.occurrence or 1, hits.index(ev.start) + 1
+        """``start`` must be the ``n``-th occurrence of the quote."""
+        actual = hits.index(start) + 1
         if actual == n:
             return
         meant = (
@@ -1144,9 +1237,121 @@ class _Checker:
             file,
             doc,
             (*here, "occurrence"),
-            f"start {ev.start} is occurrence {actual} of the quote's {len(hits)}, "
+            f"start {start} is occurrence {actual} of the quote's {len(hits)}, "
             f"not occurrence {n} ({meant}): correct `occurrence` or rerun `workbench locate`",
         )
+
+    def mechanisms(self, file: str, doc: Any, data: Any, allowed: set[str] | None) -> None:
+        self.unique(file, doc, data, "mechanisms", "code")
+        for i, m in _dicts(data, "mechanisms"):
+            loc = ("mechanisms", i)
+            self.known(
+                file,
+                doc,
+                (*loc, "code"),
+                m.get("code"),
+                self.codes,
+                "unknown code %r (not in codebook.yaml)",
+            )
+            for j, d in enumerate(_list(m, "dimensions")):
+                self.known(
+                    file, doc, (*loc, "dimensions", j), d, self.dimensions, "unknown dimension %r"
+                )
+            for j, a in enumerate(_list(m, "actors")):
+                self.known(
+                    file,
+                    doc,
+                    (*loc, "actors", j),
+                    a,
+                    self.actors,
+                    "unknown actor %r (not in codebook.yaml)",
+                )
+            self.evidence(file, doc, loc, m, allowed)
+
+    def outcomes_of(self, file: str, doc: Any, data: Any, allowed: set[str] | None) -> None:
+        self.unique(file, doc, data, "outcomes", "outcome")
+        ok = ", ".join(sorted(self.claims or ()))
+        for i, o in _dicts(data, "outcomes"):
+            loc = ("outcomes", i)
+            self.known(
+                file,
+                doc,
+                (*loc, "outcome"),
+                o.get("outcome"),
+                self.outcomes,
+                "unknown outcome %r (not in codebook.yaml)",
+            )
+            self.known(
+                file,
+                doc,
+                (*loc, "claim_strength"),
+                o.get("claim_strength"),
+                self.claims,
+                f"%r is not one of {ok}",
+            )
+            self.evidence(file, doc, loc, o, allowed)
+
+    def case(self, file: str, doc: Any, data: Any, stem: str) -> None:
+        cid = _text(data, "id")
+        if cid is not None and cid != stem:
+            self.add(file, doc, ("id",), f"id {cid!r} must equal the file name {stem!r}")
+        allowed = self.listed_sources(file, doc, data)
+        self.mechanisms(file, doc, data, allowed)
+        for kind in ("practices", "indicators"):
+            self.unique(file, doc, data, kind)
+        for kind in ("practices", "indicators", *SECTIONS):
+            for i, item in _dicts(data, kind):
+                self.evidence(file, doc, (kind, i), item, allowed)
+        for i, p in _dicts(data, "practices"):
+            for j, code in enumerate(_list(p, "mechanisms")):
+                self.known(
+                    file,
+                    doc,
+                    ("practices", i, "mechanisms", j),
+                    code,
+                    self.codes,
+                    "unknown code %r",
+                )
+        self.outcomes_of(file, doc, data, allowed)
+
+    def coding(
+        self, file: str, doc: Any, data: Any, coder: str, stem: str, cases: set[str]
+    ) -> None:
+        name = _text(data, "coder")
+        if name is not None and name != coder:
+            self.add(file, doc, ("coder",), f"coder {name!r} must equal the folder name {coder!r}")
+        cid = _text(data, "id")
+        if cid is not None and cid != stem:
+            self.add(file, doc, ("id",), f"id {cid!r} must equal the file name {stem!r}")
+        elif cid is not None and cid not in cases:
+            self.add(
+                file,
+                doc,
+                ("id",),
+                f"no case {cid!r} in cases/ (an independent coding codes a case "
+                "of the case base; check the file name)",
+            )
+        allowed = self.listed_sources(file, doc, data)
+        self.mechanisms(file, doc, data, allowed)
+        self.outcomes_of(file, doc, data, allowed)
+
+
+class _Checker(_Collector):
+    """What the ids cannot tell: scores against statuses, claims against sources, vocabularies.
+
+    Runs on the validated models, so only for files the schema accepted (with a valid
+    codebook and sources.yaml); :class:`_References` checks every file.
+    """
+
+    def __init__(
+        self,
+        codebook: Codebook,
+        sources: dict[str, Source],
+        problems: list[Problem],
+    ) -> None:
+        self.codebook = codebook
+        self.sources = sources
+        self.problems = problems
 
     def vocab(
         self, file: str, doc: Any, loc: tuple[Any, ...], value: str, kind: str, what: str
@@ -1161,21 +1366,12 @@ class _Checker:
         file: str,
         doc: Any,
         mechs: list[Mechanism],
-        allowed: set[str],
         legacy_zero: bool = False,
     ) -> None:
         """Check mechanism codings; ``legacy_zero`` accepts the v1-v3 ``score: 0`` for
         not_reported (read as missing)."""
-        seen: set[str] = set()
         for i, m in enumerate(mechs):
             loc = ("mechanisms", i)
-            if m.code not in self.codes:
-                self.add(
-                    file, doc, (*loc, "code"), f"unknown code {m.code!r} (not in codebook.yaml)"
-                )
-            if m.code in seen:
-                self.add(file, doc, (*loc, "code"), f"duplicate code {m.code!r}")
-            seen.add(m.code)
             allowed_scores = STATUS_SCORES[m.status]
             if m.status == "not_reported":
                 if m.score is not None and not (legacy_zero and m.score == 0):
@@ -1221,18 +1417,6 @@ class _Checker:
                         (*loc, "adjudication", len(m.adjudication) - 1, "final"),
                         f"adjudicated final score {fmt(final)} differs from score {fmt(score)}",
                     )
-            for j, d in enumerate(m.dimensions or []):
-                if d not in self.dimensions:
-                    self.add(file, doc, (*loc, "dimensions", j), f"unknown dimension {d!r}")
-            for j, a in enumerate(m.actors):
-                if a not in self.actors:
-                    self.add(
-                        file,
-                        doc,
-                        (*loc, "actors", j),
-                        f"unknown actor {a!r} (not in codebook.yaml)",
-                    )
-            self.evidence(file, doc, loc, m.evidence, allowed)
 
     def outcome_codings(
         self,
@@ -1240,11 +1424,9 @@ class _Checker:
         doc: Any,
         outcomes: list[OutcomeCoding],
         mechs: list[Mechanism],
-        allowed: set[str],
     ) -> None:
-        """Outcomes: known ids, claim strength against the sources' author relation, and
+        """Outcomes: claim strength against the sources' author relation, and
         (from codebook v4) passages apart from every mechanism passage of the case."""
-        seen: set[str] = set()
         spans = [
             (m.code, ev.source, ev.start, ev.end)
             for m in mechs
@@ -1253,21 +1435,6 @@ class _Checker:
         ]
         for i, o in enumerate(outcomes):
             loc = ("outcomes", i)
-            if o.outcome not in self.outcomes:
-                self.add(
-                    file,
-                    doc,
-                    (*loc, "outcome"),
-                    f"unknown outcome {o.outcome!r} (not in codebook.yaml)",
-                )
-            if o.outcome in seen:
-                self.add(file, doc, (*loc, "outcome"), f"duplicate outcome {o.outcome!r}")
-            seen.add(o.outcome)
-            if o.claim_strength not in self.claims:
-                ok = ", ".join(sorted(self.claims))
-                self.add(
-                    file, doc, (*loc, "claim_strength"), f"{o.claim_strength!r} is not one of {ok}"
-                )
             default = self.default_claim({ev.source for ev in o.evidence})
             if default and o.claim_strength != default and not o.claim_note:
                 self.add(
@@ -1277,7 +1444,6 @@ class _Checker:
                     f"{o.claim_strength!r} differs from {default!r}, the default for the "
                     "source's author_relation: add a claim_note saying why",
                 )
-            self.evidence(file, doc, loc, o.evidence, allowed)
             if self.codebook.version < V4:
                 continue
             for j, ev in enumerate(o.evidence):
@@ -1303,26 +1469,9 @@ class _Checker:
         }
         return defaults.pop() if len(defaults) == 1 else None
 
-    def case(self, file: str, doc: Any, case: Case, stem: str) -> None:
-        if case.id != stem:
-            self.add(file, doc, ("id",), f"id {case.id!r} must equal the file name {stem!r}")
-        allowed = set(case.sources)
-        for i, s in enumerate(case.sources):
-            if s not in self.sources:
-                self.add(file, doc, ("sources", i), f"unknown source {s!r} (not in sources.yaml)")
-        self.mechanisms(file, doc, case.mechanisms, allowed)
-        for kind, items in (("practices", case.practices), ("indicators", case.indicators)):
-            seen: set[str] = set()
-            for i, item in enumerate(items):
-                if item.id in seen:
-                    self.add(file, doc, (kind, i, "id"), f"duplicate id {item.id!r}")
-                seen.add(item.id)
-                self.evidence(file, doc, (kind, i), item.evidence, allowed)
-        for i, p in enumerate(case.practices):
-            for j, code in enumerate(p.mechanisms):
-                if code not in self.codes:
-                    self.add(file, doc, ("practices", i, "mechanisms", j), f"unknown code {code!r}")
-        self.outcome_codings(file, doc, case.outcomes, case.mechanisms, allowed)
+    def case(self, file: str, doc: Any, case: Case) -> None:
+        self.mechanisms(file, doc, case.mechanisms)
+        self.outcome_codings(file, doc, case.outcomes, case.mechanisms)
         for i, c in enumerate(case.context):
             self.vocab(file, doc, ("context", i, "field"), c.field, "context_fields", "field")
             if c.field == "stage":
@@ -1333,9 +1482,6 @@ class _Checker:
             self.vocab(file, doc, ("problems", i, "scope"), p.scope, "problem_scopes", "scope")
         for i, lk in enumerate(case.links):
             self.vocab(file, doc, ("links", i, "kind"), lk.kind, "link_kinds", "kind")
-        for kind in SECTIONS:
-            for i, item in enumerate(getattr(case, kind)):
-                self.evidence(file, doc, (kind, i), item.evidence, allowed)
 
 
 def _missing_not_zero(coding: Coding) -> Coding:
@@ -1374,12 +1520,24 @@ def _check_sources(codebook: Codebook, srcs: Sources, display: str, doc: Any) ->
     return problems
 
 
+def _valid_sources(doc: YamlDoc | None) -> list[tuple[int, Source]]:
+    """The entries of sources.yaml that are valid on their own, with their positions."""
+    valid = []
+    for i, item in _dicts(doc.data if doc else None, "sources"):
+        try:
+            valid.append((i, Source.model_validate(_plain(item))))
+        except ValidationError:
+            continue  # reported by the schema check of the whole file
+    return valid
+
+
 def _load_sources_texts(
-    sources: dict[str, Source], corpus: Path, display: str, doc: Any
+    sources: list[tuple[int, Source]], corpus: Path, display: str, doc: Any
 ) -> tuple[dict[str, str], list[Problem]]:
     texts: dict[str, str] = {}
     problems: list[Problem] = []
-    for i, (sid, src) in enumerate(sources.items()):
+    for i, src in sources:
+        sid = src.id
         line = _line_of(doc, ("sources", i, "file"))
         try:
             path = source_path(corpus, src.file)
@@ -1502,77 +1660,54 @@ def load_casebase(
 
     codebook, cb_doc = parse(root / "codebook.yaml", Codebook)
     srcs, src_doc = parse(root / "sources.yaml", Sources)
-    if codebook is None or srcs is None:
-        raise CaseBaseError(problems)
-
     cb_display = _rel(root / "codebook.yaml", root)
-    for kind in ("codes", "actors", "families", "outcomes"):
-        seen: set[str] = set()
-        for i, item in enumerate(getattr(codebook, kind)):
-            if item.id in seen:
-                problems.append(
-                    Problem(
-                        cb_display,
-                        _line_of(cb_doc, (kind, i, "id")),
-                        f"{kind}[{i}].id",
-                        f"duplicate id {item.id!r}",
-                    )
-                )
-            seen.add(item.id)
-    families = {f.id for f in codebook.families}
-    dims = {d.id for d in codebook.dimensions}
-    actor_ids = {a.id for a in codebook.actors}
-    for i, c in enumerate(codebook.codes):
-        if c.family not in families:
-            problems.append(
-                Problem(
-                    cb_display,
-                    _line_of(cb_doc, ("codes", i, "family")),
-                    f"codes[{i}].family",
-                    f"unknown family {c.family!r}",
-                )
-            )
-        for key, allowed in (("dimensions", dims), ("actors", actor_ids)):
-            for j, x in enumerate(getattr(c, key)):
-                if x not in allowed:
-                    loc = ("codes", i, key, j)
-                    problems.append(_problem(cb_display, cb_doc, loc, f"unknown {key[:-1]} {x!r}"))
-
     src_display = _rel(root / "sources.yaml", root)
-    sources: dict[str, Source] = {}
-    for i, s in enumerate(srcs.sources):
-        if s.id in sources:
-            problems.append(
-                Problem(
-                    src_display,
-                    _line_of(src_doc, ("sources", i, "id")),
-                    f"sources[{i}].id",
-                    f"duplicate id {s.id!r}",
-                )
-            )
-        sources[s.id] = s
-    problems += _check_sources(codebook, srcs, src_display, src_doc)
-
+    valid_sources = _valid_sources(src_doc)
     texts: dict[str, str] = {}
     if sources_dir is not None:
         corpus = Path(sources_dir)
         if not corpus.is_dir():
             problems.append(Problem(str(corpus), None, "", "sources folder not found"))
         else:
-            texts, probs = _load_sources_texts(sources, corpus, src_display, src_doc)
+            texts, probs = _load_sources_texts(valid_sources, corpus, src_display, src_doc)
             problems.extend(probs)
+    sources = {s.id: s for _, s in valid_sources}
 
-    checker = _Checker(codebook, sources, texts)
+    # The references of every file that could be read are checked, however much the
+    # schema refused; the semantic checks need a valid codebook and sources.yaml.
+    refs = _References(
+        cb_doc.data if cb_doc else None,
+        src_doc.data if src_doc else None,
+        {s.id: s.file for s in sources.values()},
+        texts,
+        problems,
+    )
+    if cb_doc is not None:
+        refs.codebook(cb_display, cb_doc, cb_doc.data)
+    if src_doc is not None:
+        refs.unique(src_display, src_doc, src_doc.data, "sources")
+    checker = None
+    if codebook is not None and srcs is not None:
+        checker = _Checker(codebook, sources, problems)
+        problems += _check_sources(codebook, srcs, src_display, src_doc)
+
     cases: dict[str, Case] = {}
+    case_ids: set[str] = set()
     for path in _case_files(root):
         case, doc = parse(path, Case)
-        if case is None:
+        if doc is None:
             continue
         display = _rel(path, root)
-        checker.case(display, doc, case, path.stem)
-        if case.id in cases:
-            checker.add(display, doc, ("id",), f"duplicate case id {case.id!r}")
-        cases[case.id] = case
+        refs.case(display, doc, doc.data, path.stem)
+        cid = _text(doc.data, "id")
+        if cid in case_ids:
+            refs.add(display, doc, ("id",), f"duplicate case id {cid!r}")
+        if cid is not None:
+            case_ids.add(cid)
+        if case is not None:
+            cases[case.id] = case
+            if checker is not None:
+                checker.case(display, doc, case)
 
     codings: dict[str, dict[str, Coding]] = {}
     case_stems = {p.stem for p in _case_files(root)}
@@ -1586,40 +1721,26 @@ def load_casebase(
             round_versions.setdefault(coder, r.codebook_version)
     for coder, path in _coding_files(root):
         coding, doc = parse(path, Coding)
-        if coding is None:
+        if doc is None:
             continue
         display = _rel(path, root)
-        if coding.coder != coder:
-            checker.add(
-                display,
-                doc,
-                ("coder",),
-                f"coder {coding.coder!r} must equal the folder name {coder!r}",
-            )
-        if coding.id != path.stem:
-            checker.add(
-                display, doc, ("id",), f"id {coding.id!r} must equal the file name {path.stem!r}"
-            )
-        elif coding.id not in case_stems:
-            checker.add(
-                display,
-                doc,
-                ("id",),
-                f"no case {coding.id!r} in cases/ (an independent coding codes a case "
-                "of the case base; check the file name)",
-            )
+        refs.coding(display, doc, doc.data, coder, path.stem, case_stems)
+        if coding is None or checker is None:
+            continue
         version = coding.codebook_version or round_versions.get(coder, codebook.version)
         legacy = version < FIRST_NULL_SCORE_VERSION
-        allowed = set(coding.sources)
-        checker.mechanisms(display, doc, coding.mechanisms, allowed, legacy_zero=legacy)
-        checker.outcome_codings(display, doc, coding.outcomes, coding.mechanisms, allowed)
+        checker.mechanisms(display, doc, coding.mechanisms, legacy_zero=legacy)
+        checker.outcome_codings(display, doc, coding.outcomes, coding.mechanisms)
         if legacy:
             coding = _missing_not_zero(coding)
         codings.setdefault(coder, {})[coding.id] = coding
 
-    problems.extend(checker.problems)
     if problems:
-        raise CaseBaseError(problems)
+        # Each file's problems together, in line order; files in the order they were read.
+        order: dict[str, int] = {}
+        for p in problems:
+            order.setdefault(p.file, len(order))
+        raise CaseBaseError(sorted(problems, key=lambda p: (order[p.file], p.line or 0)))
     return CaseBase(
         root=root, codebook=codebook, sources=sources, cases=cases, codings=codings, texts=texts
     )
@@ -1699,4 +1820,4 @@ def read_source_texts(
     corpus = Path(sources_dir)
     if not corpus.is_dir():
         return {}, [Problem(str(corpus), None, "", "sources folder not found")]
-    return _load_sources_texts({s.id: s for s in srcs.sources}, corpus, display, doc)
+    return _load_sources_texts(list(enumerate(srcs.sources)), corpus, display, doc)

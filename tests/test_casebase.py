@@ -307,7 +307,9 @@ def test_source_file_outside_the_corpus_is_refused(tmp_path, seeds, name, why, c
     _with_source_file(root, name)
     for corpus in (seeds, None):  # a schema error: refused even without a corpus
         msgs = problems_of(root, corpus)
-        assert len(msgs) == 1 and msgs[0].startswith(f"casebase/sources.yaml:{FILE_LINE}: sources[1].file: ")
+        assert len(msgs) == 1 and msgs[0].startswith(
+            f"casebase/sources.yaml:{FILE_LINE}: sources[1].file: "
+        )
         assert why in msgs[0]
     assert main(["locate", "--casebase", str(root), "--sources", str(seeds)]) == 1
     assert why in capsys.readouterr().err
@@ -412,3 +414,40 @@ def test_yml_files_are_cases_and_codings_too(tmp_path, seeds, capsys):
     assert main(["locate", "--casebase", str(root), "--sources", str(seeds)]) == 0
     assert "mini.yml: 1 span(s) updated" in capsys.readouterr().out
     assert load_casebase(root, seeds).cases["mini"].mechanisms[0].evidence[0].start is not None
+
+
+# -- every problem in one run -------------------------------------------------------------
+
+
+def test_a_bad_score_hides_neither_an_unknown_actor_nor_a_quote_mismatch(tmp_path, seeds):
+    s, e = _span(seeds, QUOTE)
+    text = good_case(seeds, score="0.5", start=str(s + 1), end=str(e + 1))
+    root = _mini(tmp_path, seeds, text.replace("actors: [party]", "actors: [aliens]"))
+    msgs = problems_of(root, seeds)
+    assert msgs[:2] == [
+        "casebase/cases/mini.yaml:11: mechanisms[0].score: score 0.5 is not one of 0, 0.33, 0.67, 1",
+        "casebase/cases/mini.yaml:14: mechanisms[0].actors[0]: unknown actor 'aliens' "
+        "(not in codebook.yaml)",
+    ]
+    assert msgs[2].startswith(
+        "casebase/cases/mini.yaml:19: mechanisms[0].evidence[0].quote: quote does not match"
+    )
+    assert len(msgs) == 3
+
+
+def test_a_broken_codebook_or_source_entry_hides_no_case_problem(tmp_path, seeds):
+    root = _mini(tmp_path, seeds, good_case(seeds, code="no_such_code", score="true"))
+    cb = (root / "codebook.yaml").read_text(encoding="utf-8")
+    (root / "codebook.yaml").write_text(cb.replace("version: ", "version: v", 1), "utf-8")
+    src = (root / "sources.yaml").read_text(encoding="utf-8")
+    (root / "sources.yaml").write_text(src.replace("sha256: 5", "sha256: X", 1), "utf-8")
+    msgs = problems_of(root, seeds)
+    files = [m.split(":")[0] for m in msgs]
+    groups = [f for i, f in enumerate(files) if i == 0 or files[i - 1] != f]
+    assert groups == list(dict.fromkeys(files))  # each file's problems together
+    assert any(m.startswith("casebase/codebook.yaml:") and "version" in m for m in msgs)
+    assert any(m.startswith("casebase/sources.yaml:") and "sources[0].sha256" in m for m in msgs)
+    assert "casebase/cases/mini.yaml:10: mechanisms[0].code: unknown code 'no_such_code' " in (
+        "\n".join(msgs)
+    )
+    assert any("mechanisms[0].score: Input should be a valid number" in m for m in msgs)
