@@ -19,7 +19,6 @@ Examples
 from __future__ import annotations
 
 import html
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -326,11 +325,30 @@ def _score_text(score: float | None, lang: str) -> str:
     return STATUS_LABELS[lang]["not_reported"] if score is None else f"{score:g}"
 
 
+def _party_not_covered(cb: CaseBase) -> list[str]:
+    """Cases whose sources' ``coverage.not_covered`` takes in party building (the family
+    or any of its codes): their party measures are flagged, not reported as 0%."""
+    party = {c.id for c in cb.codebook.codes if c.family == "party_leadership"}
+    return [cid for cid in cb.case_ids if party & cb.not_covered(cid)]
+
+
 def _network_measures(cb: CaseBase) -> pd.DataFrame:
     """Network measures, with party measures missing where the excerpt lacks party building."""
     return networks.network_measures(
-        cb.mechanism_actors(), cb.actors_frame(), cb.cases_not_covering("party_leadership")
+        cb.mechanism_actors(), cb.actors_frame(), _party_not_covered(cb)
     )
+
+
+def _network_paragraphs(cb: CaseBase, lang: str, cases: Sequence[str]) -> list[str]:
+    """What a tie is, how the bypass share counts, and which cases are flagged."""
+    out = [fx.say("network_tie", lang, tie=networks.TIE_DEFINITION[lang])]
+    flagged = [c for c in _party_not_covered(cb) if c in cases]
+    if flagged:
+        lab = cb.labels(lang)["case_short"]
+        out.append(
+            fx.say("network_not_covered", lang, cases=fx.joined([lab[c] for c in flagged], lang))
+        )
+    return out
 
 
 def _measures_table(cb: CaseBase, lang: str, cases: Sequence[str] | None = None) -> pd.DataFrame:
@@ -350,7 +368,10 @@ def _measures_table(cb: CaseBase, lang: str, cases: Sequence[str] | None = None)
             lang, "不经党政的联系占比", "Ties bypassing party/government"
         ),
     }
-    out = m[list(cols)].rename(columns=cols)
+    out = m[list(cols)].astype(object)
+    party_cols = ["party_tie_share", "party_betweenness", "share_ties_bypassing_state"]
+    out.loc[~m["party_covered"].astype(bool), party_cols] = STATUS_LABELS[lang]["not_covered"]
+    out = out.rename(columns=cols)
     out.insert(0, _t(lang, "案例", "Case"), [lab.get(c, c) for c in m.index])
     return out.reset_index(drop=True)
 
@@ -608,12 +629,7 @@ def case_profile(
         _h(lang, "行动者网络", "Actor network"),
         [
             net_par,
-            _t(
-                lang,
-                "两个行动者之间的联系表示它们共同参与同一机制，线宽为共同参与的机制数。网络由编码推出，描述的是文本呈现的结构。",
-                "Two actors are tied when they take part in the same mechanism; line width counts shared mechanisms. "
-                "The network is derived from the coding and describes the structure the text presents.",
-            ),
+            fx.say("network_tie", lang, tie=networks.TIE_DEFINITION[lang]),
         ],
         [("", meas)],
         [("", _network_fig(cb, case_id, lang))],
@@ -776,10 +792,14 @@ def pairwise_comparison(
     jac = similarity.jaccard(m)
     gow = similarity.gower(m)
     n_joint = similarity.jointly_reported(m)
-    pairs = sorted(
-        ((fj.loc[x, y], x, y) for x, y in itertools.combinations(cb.case_ids, 2)), reverse=True
-    )
-    rank = next(i for i, (_, x, y) in enumerate(pairs, 1) if {x, y} == {case_a, case_b})
+    ints = similarity.similarity_intervals(m, "fuzzy_jaccard")
+    pairs = similarity.rank_pairs(ints)
+    this = pairs[
+        ((pairs["a"] == case_a) & (pairs["b"] == case_b))
+        | ((pairs["a"] == case_b) & (pairs["b"] == case_a))
+    ].iloc[0]
+    rank = None if pd.isna(this["rank"]) else int(this["rank"])
+    n_tied = 0 if pd.isna(this["n_tied"]) else int(this["n_tied"])
     b = Briefing(
         title=_t(lang, f"两两比较：{sa} 与 {sb}", f"Pairwise comparison: {sa} and {sb}"),
         subtitle=_t(
@@ -811,6 +831,14 @@ def pairwise_comparison(
                     lang, "两者都报告的编码数", "Codes reported for both"
                 ),
                 _t(lang, "数值", "Value"): int(n_joint.loc[case_a, case_b]),
+            },
+            {
+                _t(lang, "指标", "Measure"): _t(
+                    lang,
+                    "模糊 Jaccard 的刀切法 95% 区间（逐一去掉一个共同报告的编码）",
+                    "Fuzzy Jaccard jackknife 95% interval (leaving out one jointly reported code)",
+                ),
+                _t(lang, "数值", "Value"): f"{fx.fmt(this['lower'])}–{fx.fmt(this['upper'])}",
             },
         ]
     )
@@ -848,8 +876,11 @@ def pairwise_comparison(
                 a=a_,
                 b=b_,
                 fuzzy=fx.fmt(fj.loc[case_a, case_b]),
+                lo=fx.fmt(this["lower"]),
+                hi=fx.fmt(this["upper"]),
                 crisp=fx.fmt(jac.loc[case_a, case_b]),
-                rank=rank,
+                rank="n/a" if rank is None else rank,
+                n_tied=n_tied,
                 n_pairs=len(pairs),
                 n_joint=int(n_joint.loc[case_a, case_b]),
             ),
@@ -950,13 +981,7 @@ def pairwise_comparison(
     plt.close(fig)
     b.sections["networks"] = Section(
         _h(lang, "行动者网络对照", "Networks side by side"),
-        [
-            _t(
-                lang,
-                "联系表示共同参与同一机制，线宽为共同参与的机制数。",
-                "Ties are shared mechanisms; width counts them.",
-            )
-        ],
+        _network_paragraphs(cb, lang, [case_a, case_b]),
         [("", _measures_table(cb, lang, [case_a, case_b]))],
         [("", fig)],
     )
@@ -974,6 +999,9 @@ def pairwise_comparison(
         "jaccard": float(jac.loc[case_a, case_b]),
         "gower": float(gow.loc[case_a, case_b]),
         "rank": rank,
+        "n_tied": n_tied,
+        "interval": (float(this["lower"]), float(this["upper"])),
+        "n_joint": int(n_joint.loc[case_a, case_b]),
     }
     return b
 
@@ -990,6 +1018,10 @@ FAMILY_ABBR: dict[str, str] = {
     "institutions_law": "LAW",
     "services": "SERV",
 }
+#: Share of leave-one-code-out reclusterings that must give the same two groups before a
+#: report names them (:func:`analysis.similarity.split_stability`).
+SPLIT_STABILITY = 0.9
+
 DEFAULT_FAMILIES: tuple[str, ...] = (
     "party_leadership",
     "social_organizations",
@@ -1167,9 +1199,10 @@ def cross_case(
     casebase_dir: str | Path = "casebase",
     sources: str | Path | None = None,
 ) -> Briefing:
-    """Cross-case comparison: clustered configurations, dendrogram and MDS, QCA on one
-    outcome (truth table, solutions, fit, limited diversity, necessity), coding
-    sensitivity, network measures and a contingency test, with the small-N caveat.
+    """Cross-case comparison: clustered configurations, dendrogram and MDS (with pair
+    intervals and tied ranks, cophenetic correlation, stress and the split's stability),
+    QCA on one outcome (truth table, solutions, fit, limited diversity, necessity),
+    coding sensitivity and network measures, with the small-N caveat.
 
     Examples
     --------
@@ -1239,28 +1272,65 @@ def cross_case(
             "Average-linkage clustering (fuzzy Jaccard distance)",
         ),
         ylabel=_t(lang, "距离", "distance"),
+        cophenetic=hc.cophenetic,
     )
+    mds_res = similarity.mds(dist)
     fig_mds = plots.mds_figure(
-        similarity.mds_coordinates(dist),
+        mds_res.coordinates,
         lab["case_short"],
         title=_t(lang, "多维尺度（MDS）图", "Classical MDS map"),
     )
-    pairs = sorted(((dist.loc[x, y], x, y) for x, y in itertools.combinations(case_list, 2)))
-    d0, x0, y0 = pairs[0]
-    groups = hc.cut(2)
-    group_txt = (" | " if lang != "zh" else "｜").join(
-        ("、" if lang == "zh" else ", ").join(
-            lab["case_short"][c] for c in groups.index[groups == g]
+    ints = similarity.similarity_intervals(m, "fuzzy_jaccard")
+    ranked = similarity.rank_pairs(ints)
+    top = ranked.iloc[0]
+    x0, y0 = str(top["a"]), str(top["b"])
+    stab = similarity.split_stability(m, "fuzzy_jaccard", threshold=SPLIT_STABILITY)
+
+    def _cluster_sentences(lg: str) -> list[str]:
+        lb = cb.labels(lg)
+        group_txt = (" | " if lg != "zh" else "｜").join(
+            ("、" if lg == "zh" else ", ").join(lb["case_short"][c] for c in grp)
+            for grp in stab.full_split
         )
-        for g in sorted(groups.unique())
-    )
-    cluster_sentence = fx.say(
-        "cluster",
-        lang,
-        a=lab["case_short"][x0],
-        b=lab["case_short"][y0],
-        d=fx.fmt(d0),
-        groups=group_txt,
+        split = fx.say(
+            "split_stable" if stab.stable else "split_unstable",
+            lg,
+            groups=group_txt,
+            share=fx.pct(stab.share),
+            need=fx.pct(stab.threshold),
+        )
+        return [
+            fx.say(
+                "cluster",
+                lg,
+                a=lb["case_short"][x0],
+                b=lb["case_short"][y0],
+                d=fx.fmt(dist.loc[x0, y0]),
+                n_joint=int(top["n_joint"]),
+                n_tied=int(top["n_tied"]),
+                split=split,
+            ),
+            fx.say("cluster_fit", lg, coph=fx.fmt(hc.cophenetic), stress=fx.fmt(mds_res.stress)),
+        ]
+
+    cluster_sentence, fit_sentence = _cluster_sentences(lang)
+    rank_table = pd.DataFrame(
+        {
+            _t(lang, "案例对", "Pair"): [
+                f"{lab['case_short'][a]} – {lab['case_short'][b_]}"
+                for a, b_ in zip(ranked["a"], ranked["b"], strict=True)
+            ],
+            _t(lang, "模糊 Jaccard", "Fuzzy Jaccard"): ranked["similarity"].to_numpy(),
+            _t(lang, "刀切法 95% 区间", "Jackknife 95% interval"): [
+                f"{fx.fmt(lo)}–{fx.fmt(hi)}"
+                for lo, hi in zip(ranked["lower"], ranked["upper"], strict=True)
+            ],
+            _t(lang, "共同报告的编码数", "Codes reported for both"): ranked["n_joint"].to_numpy(),
+            _t(lang, "名次（区间重叠者并列）", "Rank (tied where intervals overlap)"): [
+                "—" if pd.isna(r) else (f"{r}=" if t > 1 else f"{r}")
+                for r, t in zip(ranked["rank"], ranked["n_tied"], strict=True)
+            ],
+        }
     )
     b.sections["configuration"] = Section(
         _h(lang, "机制构型与相似性", "Configurations and similarity"),
@@ -1271,9 +1341,10 @@ def cross_case(
                 f"{n} cases compared on {m.shape[1]} mechanism codes in {len(fam_list)} families.",
             ),
             cluster_sentence,
+            fit_sentence,
             _caveat(n, lang),
         ],
-        [],
+        [(_t(lang, "案例对的相似度与名次", "Pair similarities and ranks"), rank_table)],
         [("", fig_heat), ("", fig_dend), ("", fig_mds)],
     )
 
@@ -1577,66 +1648,15 @@ def cross_case(
                 "The 一核多元 (one core, many actors) structure: higher party tie share and betweenness mean a more central "
                 "party organization; the share of ties bypassing party and government measures horizontal ties among "
                 "social actors.",
-            )
+            ),
+            *_network_paragraphs(cb, lang, case_list),
         ],
         [("", _measures_table(cb, lang, case_list))],
     )
 
-    # Contingency test
-    fam_counts = (m > 0).T.groupby(cbf.loc[m.columns, "family"]).sum().T
-    fam_counts.columns = [lab["family"][f] for f in fam_counts.columns]
-    test = stats.independence_test(fam_counts)
-    ind_sentence = {
-        lg: fx.say(
-            "independence",
-            lg,
-            chi2=fx.fmt(test.statistic),
-            p=fx.fmt(test.pvalue, 3),
-            method=(
-                {"monte_carlo": "蒙特卡洛", "asymptotic": "渐近", "fisher": "Fisher 精确"}.get(
-                    test.method, test.method
-                )
-                if lg == "zh"
-                else test.method.replace("_", " ")
-            ),
-            caveat=test.caveat_zh if lg == "zh" else test.caveat_en,
-        )
-        for lg in LANGS
-    }
-    ct = fam_counts.rename(index=lab["case_short"]).reset_index(names=_t(lang, "案例", "Case"))
-    b.sections["tests"] = Section(
-        _h(lang, "统计检验（描述性）", "Statistical test (descriptive)"),
-        [ind_sentence[lang]],
-        [
-            (
-                _t(
-                    lang,
-                    "各案例在各机制族中有证据的机制数",
-                    "Evidenced mechanisms per case and family",
-                ),
-                ct,
-            )
-        ],
-    )
-
     def _findings(lg: str) -> list[str]:
         lb = cb.labels(lg)
-        grp = (" | " if lg != "zh" else "｜").join(
-            ("、" if lg == "zh" else ", ").join(
-                lb["case_short"][c] for c in groups.index[groups == g]
-            )
-            for g in sorted(groups.unique())
-        )
-        out = [
-            fx.say(
-                "cluster",
-                lg,
-                a=lb["case_short"][x0],
-                b=lb["case_short"][y0],
-                d=fx.fmt(d0),
-                groups=grp,
-            )
-        ]
+        out = _cluster_sentences(lg)
         out += qca_sentences[lg]
         if missing:
             out.append(
@@ -1648,7 +1668,6 @@ def cross_case(
                 )
             )
         out += sens_sentences[lg]
-        out.append(ind_sentence[lg])
         out.append(fx.say("n_caveat", lg, n=n))
         return out
 
@@ -1659,6 +1678,10 @@ def cross_case(
     )
     b.summary = MarkdownText(" ").join([cluster_sentence, first_solution]).strip()
     b.data = {
+        "pair_ranks": ranked,
+        "split": stab,
+        "cophenetic": hc.cophenetic,
+        "stress": mds_res.stress,
         "truth_table": tt,
         "solutions": sols,
         "necessity": nec,

@@ -91,11 +91,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "The source gives {{ n }} figures about the model{% if example %}, e.g. {{ example }}{% endif %}.",
     },
     "pair_similarity": {
-        "zh": "{{ a }}与{{ b }}的模糊 Jaccard 相似度为 {{ fuzzy }}（出现/未出现意义上的 Jaccard 为 {{ crisp }}），"
-        "在全部 {{ n_pairs }} 对案例中相似度排第 {{ rank }} 位；只计两者来源都报告的 {{ n_joint }} 个编码。",
-        "en": "{{ a }} and {{ b }} have fuzzy Jaccard similarity {{ fuzzy }} (presence Jaccard "
-        "{{ crisp }}), ranking {{ rank }} of {{ n_pairs }} case pairs; only the {{ n_joint }} codes "
-        "both sources report count.",
+        "zh": "{{ a }}与{{ b }}的模糊 Jaccard 相似度为 {{ fuzzy }}（刀切法区间 {{ lo }}–{{ hi }}；"
+        "出现/未出现意义上的 Jaccard 为 {{ crisp }}），"
+        "在全部 {{ n_pairs }} 对案例中相似度排第 {{ rank }} 位"
+        "{% if n_tied > 1 %}（与另外 {{ n_tied - 1 }} 对并列：区间重叠，名次分不出先后）{% endif %}；"
+        "只计两者来源都报告的 {{ n_joint }} 个编码。",
+        "en": "{{ a }} and {{ b }} have fuzzy Jaccard similarity {{ fuzzy }} (jackknife interval "
+        "{{ lo }}–{{ hi }}; presence Jaccard {{ crisp }}), ranking {{ rank }} of {{ n_pairs }} case pairs"
+        "{% if n_tied > 1 %} (tied with {{ n_tied - 1 }} other pairs: their intervals overlap, so "
+        "the order among them is not established){% endif %}; only the {{ n_joint }} codes both "
+        "sources report count.",
     },
     "pair_shared": {
         "zh": "两者共有 {{ n }} 个机制{% if codes %}，最强的共同机制是：{{ codes }}{% endif %}。",
@@ -125,10 +130,46 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "so check the texts and the field before transferring a practice.",
     },
     "cluster": {
-        "zh": "按模糊 Jaccard 距离做平均联结聚类，最相近的一对是{{ a }}与{{ b }}（距离 {{ d }}）；"
-        "分为两组时为：{{ groups }}。",
+        "zh": "按模糊 Jaccard 距离做平均联结聚类，最相近的一对是{{ a }}与{{ b }}（距离 {{ d }}，"
+        "基于两者都报告的 {{ n_joint }} 个编码{% if n_tied > 1 %}；另有 {{ n_tied - 1 }} 对的刀切法区间与之重叠，"
+        "并列最相近{% endif %}）；{{ split }}",
         "en": "Average-linkage clustering on fuzzy Jaccard distance joins {{ a }} and {{ b }} first "
-        "(distance {{ d }}); cut into two groups: {{ groups }}.",
+        "(distance {{ d }}, over the {{ n_joint }} codes both report{% if n_tied > 1 %}; "
+        "{{ n_tied - 1 }} other pairs have overlapping jackknife intervals and are tied with it"
+        "{% endif %}); {{ split }}",
+    },
+    "split_stable": {
+        "zh": "分为两组时为：{{ groups }}（逐一去掉一个编码重新聚类，{{ share }} 的结果仍是这一划分）。",
+        "en": "cut into two groups: {{ groups }} (the same split in {{ share }} of the "
+        "leave-one-code-out reclusterings).",
+    },
+    "split_unstable": {
+        "zh": "没有稳定的两组划分：全部编码下的两组（{{ groups }}）在逐一去掉一个编码重新聚类时只有 "
+        "{{ share }} 的结果相同（要求至少 {{ need }}），不据此命名分组。",
+        "en": "no stable split: the two-group cut on all codes ({{ groups }}) recurs in only "
+        "{{ share }} of the leave-one-code-out reclusterings (at least {{ need }} needed), so "
+        "no grouping is named.",
+    },
+    "cluster_fit": {
+        "zh": "聚类树的同表型相关（cophenetic correlation）为 {{ coph }}，越接近 1 越忠实于原距离；"
+        "MDS 图的 Kruskal 应力（stress-1）为 {{ stress }}（0.05 好、0.1 尚可、0.2 差），"
+        "图上的远近只是距离的近似。",
+        "en": "The tree's cophenetic correlation is {{ coph }} (closer to 1 means it keeps the "
+        "distances more faithfully); the MDS map's Kruskal stress-1 is {{ stress }} (0.05 good, "
+        "0.1 fair, 0.2 poor), so distances on the map only approximate the computed ones.",
+    },
+    "network_tie": {
+        "zh": "{{ tie }}“不经党政”的联系按行动者角色计：党组织、党员、政府部门、网格员等党政一侧的行动者"
+        "（编码手册中 sector 为 party 或 government）都算党政一侧。",
+        "en": '{{ tie }} Ties "bypassing party and government" are counted by actor role: the party '
+        "organization, party members, government departments, grid staff and other actors of the "
+        "party or government sector in the codebook are all party/state-side.",
+    },
+    "network_not_covered": {
+        "zh": "{{ cases }}的来源节选不含党建部分：其党组织指标与不经党政的联系占比标为“未覆盖”，不是 0%。",
+        "en": "The source excerpts of {{ cases }} do not cover party building: their party "
+        'measures and share of ties bypassing party and government are marked "not covered", '
+        "not 0%.",
     },
     "qca_diversity": {
         "zh": "{{ k }} 个条件构成 {{ rows }} 种组态，观察到的只有 {{ observed }} 种，逻辑余项占 {{ remainder_share }}（有限多样性）。",
@@ -187,10 +228,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "sensitivity_none": {
         "zh": "编码敏感性：任一编码上调或下调一档，结论都不变。",
         "en": "Coding sensitivity: no single one-step change of a coding changes the conclusion.",
-    },
-    "independence": {
-        "zh": "案例 × 机制族的列联表检验：χ² = {{ chi2 }}，{{ method }} p = {{ p }}。{{ caveat }}",
-        "en": "Case × family contingency test: χ² = {{ chi2 }}, {{ method }} p = {{ p }}. {{ caveat }}",
     },
     "reliability": {
         "zh": "第 {{ round }} 轮（编码手册 v{{ version }}）：{{ a }} 与 {{ b }} 在 {{ units }} 个单元上的 "

@@ -14,15 +14,20 @@ governance literature asks of these models:
   :func:`party_betweenness`);
 * how diverse the participants are (:func:`actor_type_count`);
 * how much co-participation bypasses both party and government
-  (:func:`share_ties_bypassing_state`).
+  (:func:`share_ties_bypassing_state`), counted by actor role: every actor of the
+  party or government sector (party organization, party members, government, grid
+  staff, resident agencies, ...) is party/state-side (:func:`state_side_actors`).
 
 All measures read the coded texts, not the field: an actor tie means the source
-describes both actors in the same mechanism.
+describes both actors in the same mechanism (:data:`TIE_DEFINITION`).  A case whose
+source does not cover party building gets no party measure and no bypass share (NaN,
+flagged ``party_covered = False``), never 0%.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import networkx as nx
@@ -30,7 +35,11 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "STATE_SECTORS",
+    "TIE_DEFINITION",
+    "ActorNetworkMeasures",
     "actor_mechanism_graph",
+    "actor_network_measures",
     "actor_projection",
     "actor_type_count",
     "cooccurrence_network",
@@ -41,10 +50,50 @@ __all__ = [
     "party_betweenness",
     "party_tie_share",
     "share_ties_bypassing_state",
+    "state_side_actors",
 ]
 
 PARTY = "party"
 GOVERNMENT = "government"
+
+#: Actor sectors on the party/state side (the codebook's ``actors[].sector``).
+STATE_SECTORS: tuple[str, ...] = (PARTY, GOVERNMENT)
+
+#: What a tie in an actor network is, for every report that shows a network measure.
+TIE_DEFINITION: dict[str, str] = {
+    "zh": "联系的含义：两个行动者在同一案例的同一个已编码机制（隶属度 > 0）中被来源文本同时提及，"
+    "即为一条联系；联系的权重是两者共同参与的机制数。联系描述的是文本中的共同参与，不是观察到的实际往来。",
+    "en": "What a tie is: two actors are tied when the case's source names both in the same "
+    "coded mechanism (membership > 0); a tie's weight is the number of mechanisms they "
+    "share. Ties are co-participation as the text describes it, not observed contacts.",
+}
+
+
+def state_side_actors(actors: pd.DataFrame, sectors: Iterable[str] = STATE_SECTORS) -> list[str]:
+    """Actor ids on the party/state side: those whose ``sector`` is in ``sectors``.
+
+    Parameters
+    ----------
+    actors : pandas.DataFrame
+        Actor vocabulary (index ``actor``, column ``sector``).
+    sectors : iterable of str
+        Sectors counted as party/state-side (default: party and government).
+
+    Returns
+    -------
+    list of str
+        Sorted actor ids.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> actors = pd.DataFrame({"sector": ["party", "party", "government", "social"]},
+    ...                       index=["party", "party_members", "grid_staff", "volunteers"])
+    >>> state_side_actors(actors)
+    ['grid_staff', 'party', 'party_members']
+    """
+    wanted = set(sectors)
+    return sorted(str(a) for a, sec in actors["sector"].items() if sec in wanted)
 
 
 def actor_mechanism_graph(
@@ -288,27 +337,46 @@ def actor_type_count(G: nx.Graph, actors: pd.DataFrame | None = None) -> int:
 
 def share_ties_bypassing_state(
     G: nx.Graph,
-    state: Iterable[str] = (PARTY, GOVERNMENT),
+    state: Iterable[str] | None = None,
     weight: str | None = None,
 ) -> float:
-    """Share of ties in the actor network with neither end at the party or government.
+    """Share of ties in the actor network with neither end on the party/state side.
 
-    A tie "bypasses the state" when both actors are outside ``state`` (by default
-    the actors ``"party"`` and ``"government"``; pass e.g. all party- and
-    government-sector actor ids for a broader reading).  Each tie counts once by
-    default; pass ``weight="weight"`` to count shared mechanisms instead.
+    A tie "bypasses party and government" when both actors are outside ``state``.  By
+    default (``state=None``) the party/state side is read from the actors' role: every
+    actor node whose ``sector`` attribute (set by :func:`actor_mechanism_graph` when
+    given the actors table) is in :data:`STATE_SECTORS`, so party members and grid
+    staff count with the party organization and the government.  Pass ``state`` (actor
+    ids) to choose otherwise.  Each tie counts once by default; pass
+    ``weight="weight"`` to count shared mechanisms instead.
 
     Returns NaN if there are no ties.
+
+    Raises
+    ------
+    KeyError
+        If ``state`` is None and an actor has no ``sector``.
 
     Examples
     --------
     >>> import networkx as nx
     >>> G = nx.Graph([("party", "residents"), ("residents", "volunteers"),
-    ...               ("government", "party")])
-    >>> share_ties_bypassing_state(G)
+    ...               ("grid_staff", "volunteers")])
+    >>> nx.set_node_attributes(G, {"party": "party", "residents": "individual",
+    ...                            "volunteers": "social", "grid_staff": "government"},
+    ...                        "sector")
+    >>> share_ties_bypassing_state(G)                       # grid staff are state-side
     0.3333333333333333
+    >>> share_ties_bypassing_state(G, state=["party"])      # the party organization only
+    0.6666666666666666
     """
-    state_set = set(state)
+    if state is None:
+        missing = [n for n, d in G.nodes(data=True) if "sector" not in d]
+        if missing:
+            raise KeyError(f"actor {missing[0]!r} has no sector; pass state= or the actors")
+        state_set = {n for n, d in G.nodes(data=True) if d["sector"] in STATE_SECTORS}
+    else:
+        state_set = set(state)
     total = G.size(weight=weight)
     if total == 0:
         return float("nan")
@@ -333,7 +401,9 @@ def network_measures(
         Tidy frame ``case_id``, ``code``, ``score``, ``actor``.
     actors : pandas.DataFrame, optional
         Actor vocabulary; needed for the ``actor_type_count`` column, which is left
-        out without it.
+        out without it, and for counting the party/state side by role in
+        ``share_ties_bypassing_state`` (:func:`state_side_actors`; without it only the
+        actors ``party`` and ``government`` are state-side).
     party_not_covered : iterable of str
         Cases whose source excerpt does not cover party building (the sources'
         ``coverage.not_covered``): their party measures and the share of ties bypassing
@@ -345,7 +415,10 @@ def network_measures(
         Index ``case_id`` (sorted); columns ``n_actors``, ``n_mechanisms``, ``n_ties``,
         ``density``, ``degree_centralization``, ``party_tie_share``,
         ``party_betweenness``, ``share_ties_bypassing_state``, ``party_covered`` and,
-        with ``actors``, ``actor_type_count``.  All measures are on the actor projection.
+        with ``actors``, ``actor_type_count``.  All measures are on the actor projection;
+        ``.attrs["tie"]`` holds :data:`TIE_DEFINITION` and ``.attrs["state_side"]`` the
+        actor ids counted as party/state-side.  :func:`actor_network_measures` gives
+        the same as a typed result.
 
     Examples
     --------
@@ -359,6 +432,7 @@ def network_measures(
     nan
     """
     uncovered = set(party_not_covered)
+    state = state_side_actors(actors) if actors is not None else [PARTY, GOVERNMENT]
     records = []
     for case in sorted(mechanism_actors["case_id"].unique()):
         B = actor_mechanism_graph(mechanism_actors, case, actors)
@@ -372,7 +446,7 @@ def network_measures(
             "degree_centralization": degree_centralization(P),
             "party_tie_share": party_tie_share(P),
             "party_betweenness": party_betweenness(P),
-            "share_ties_bypassing_state": share_ties_bypassing_state(P),
+            "share_ties_bypassing_state": share_ties_bypassing_state(P, state),
             "party_covered": case not in uncovered,
         }
         if case in uncovered:
@@ -381,7 +455,64 @@ def network_measures(
         if actors is not None:
             rec["actor_type_count"] = actor_type_count(P)
         records.append(rec)
-    return pd.DataFrame.from_records(records).set_index("case_id")
+    out = pd.DataFrame.from_records(records).set_index("case_id")
+    out.attrs["tie"] = dict(TIE_DEFINITION)
+    out.attrs["state_side"] = list(state)
+    return out
+
+
+@dataclass(frozen=True)
+class ActorNetworkMeasures:
+    """Result of :func:`actor_network_measures`.
+
+    Attributes
+    ----------
+    measures : pandas.DataFrame
+        :func:`network_measures`' table, one row per case.
+    tie : dict of str to str
+        What a tie is (``"zh"``, ``"en"``; :data:`TIE_DEFINITION`).
+    state_side : list of str
+        Actor ids counted as party/state-side in ``share_ties_bypassing_state``.
+    party_not_covered : list of str
+        Cases flagged: their sources do not cover party building, so party measures
+        and the bypass share are NaN (not covered), not 0%.
+    """
+
+    measures: pd.DataFrame
+    tie: dict[str, str]
+    state_side: list[str]
+    party_not_covered: list[str] = field(default_factory=list)
+
+
+def actor_network_measures(
+    mechanism_actors: pd.DataFrame,
+    actors: pd.DataFrame | None = None,
+    party_not_covered: Iterable[str] = (),
+) -> ActorNetworkMeasures:
+    """:func:`network_measures` with what a tie is and who is state-side, typed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ma = pd.DataFrame({"case_id": ["c"] * 4, "code": ["m1", "m1", "m2", "m2"],
+    ...                    "score": [1.0] * 4,
+    ...                    "actor": ["grid_staff", "residents", "residents", "volunteers"]})
+    >>> actors = pd.DataFrame({"sector": ["government", "individual", "social"]},
+    ...                       index=["grid_staff", "residents", "volunteers"])
+    >>> res = actor_network_measures(ma, actors)
+    >>> res.state_side, float(res.measures.loc["c", "share_ties_bypassing_state"])
+    (['grid_staff'], 0.5)
+    >>> res.tie["en"].startswith("What a tie is")
+    True
+    """
+    uncovered = sorted(set(party_not_covered))
+    table = network_measures(mechanism_actors, actors, uncovered)
+    return ActorNetworkMeasures(
+        measures=table,
+        tie=dict(table.attrs["tie"]),
+        state_side=list(table.attrs["state_side"]),
+        party_not_covered=[c for c in uncovered if c in table.index],
+    )
 
 
 def cooccurrence_network(membership: pd.DataFrame, threshold: float = 0.0) -> nx.Graph:

@@ -319,17 +319,21 @@ def network_figure(
 
 
 def dendrogram_figure(
-    linkage: np.ndarray, labels: Sequence[str], title: str = "", ylabel: str = ""
+    linkage: np.ndarray,
+    labels: Sequence[str],
+    title: str = "",
+    ylabel: str = "",
+    cophenetic: float | None = None,
 ) -> Figure:
-    """Dendrogram of the case clustering (scipy).
+    """Dendrogram of the case clustering (scipy), with its cophenetic correlation if given.
 
     Examples
     --------
     >>> import numpy as np
     >>> Z = np.array([[0, 1, 0.2, 2], [2, 3, 0.6, 3]])
-    >>> fig = dendrogram_figure(Z, ["甲", "乙", "丙"])
-    >>> len(fig.axes)
-    1
+    >>> fig = dendrogram_figure(Z, ["甲", "乙", "丙"], cophenetic=0.93)
+    >>> len(fig.axes), fig.axes[0].texts[-1].get_text()
+    (1, 'cophenetic r = 0.93')
     """
     from scipy.cluster.hierarchy import dendrogram
 
@@ -339,13 +343,23 @@ def dendrogram_figure(
     )
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="x", labelsize=9)
+    if cophenetic is not None:
+        _corner_note(ax, f"cophenetic r = {cophenetic:.2f}")
     if title:
         ax.set_title(title)
     return _finish(fig)
 
 
+def _corner_note(ax: plt.Axes, text: str) -> None:
+    """A fit statistic in the top-right corner of a plot."""
+    ax.text(
+        0.98, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize=8, color="#555555"
+    )
+
+
 def mds_figure(coords: pd.DataFrame, labels: Mapping[str, str], title: str = "") -> Figure:
-    """Scatter of classical-MDS coordinates with case labels.
+    """Scatter of classical-MDS coordinates with case labels, and the map's Kruskal
+    stress-1 when ``coords.attrs`` carries it (as :func:`analysis.similarity.mds` gives).
 
     Examples
     --------
@@ -353,6 +367,9 @@ def mds_figure(coords: pd.DataFrame, labels: Mapping[str, str], title: str = "")
     >>> fig = mds_figure(c, {"a": "甲", "b": "乙"})
     >>> len(fig.axes[0].texts)
     2
+    >>> c.attrs["stress"] = 0.123
+    >>> mds_figure(c, {}).axes[0].texts[-1].get_text()
+    'stress-1 = 0.12'
     """
     x, y = coords.columns[:2]
     fig, ax = plt.subplots(figsize=(5.6, 4.6))
@@ -370,6 +387,8 @@ def mds_figure(coords: pd.DataFrame, labels: Mapping[str, str], title: str = "")
     ax.set_xlabel("MDS 1")
     ax.set_ylabel("MDS 2")
     ax.margins(0.25)
+    if "stress" in coords.attrs:
+        _corner_note(ax, f"stress-1 = {coords.attrs['stress']:.2f}")
     if title:
         ax.set_title(title)
     return _finish(fig)

@@ -27,6 +27,13 @@ number for each pair, and a pair with none gets NaN.
 :func:`cluster` (scipy hierarchical clustering) and :func:`mds_coordinates` (classical
 multidimensional scaling) take.  :func:`compare_pair` lists what two cases share and
 what sets them apart, with the evidence behind each mechanism.
+
+How far to trust them: :func:`similarity_intervals` gives each pair a jackknife
+interval over its jointly reported codes, and :func:`rank_pairs` /
+:func:`ranked_neighbours` rank with ties wherever intervals overlap; the clustering
+carries its cophenetic correlation, :func:`mds` its Kruskal stress, and
+:func:`split_stability` names a two-group split only when leaving out any one code
+keeps it (else "no stable split").
 """
 
 from __future__ import annotations
@@ -42,7 +49,10 @@ from scipy.spatial import distance as ssd
 __all__ = [
     "METRICS",
     "HierarchicalClustering",
+    "MDSResult",
     "PairComparison",
+    "SimilarityIntervals",
+    "SplitStability",
     "cluster",
     "compare_pair",
     "distance_matrix",
@@ -50,7 +60,14 @@ __all__ = [
     "gower",
     "jaccard",
     "jointly_reported",
+    "kruskal_stress",
+    "mds",
     "mds_coordinates",
+    "partition",
+    "rank_pairs",
+    "ranked_neighbours",
+    "similarity_intervals",
+    "split_stability",
 ]
 
 
@@ -67,9 +84,71 @@ def _values(membership: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return np.where(reported, x, 0.0), reported.astype(float)
 
 
-def _over_joint(values: np.ndarray, joint: np.ndarray) -> np.ndarray:
-    """Put NaN where two cases share no reported code."""
-    return np.where(joint > 0, values, np.nan)
+def _contributions(membership: pd.DataFrame, metric: str) -> tuple[np.ndarray, ...]:
+    """What each code adds to each pair's coefficient: arrays of shape (n, n, codes).
+
+    Every coefficient here is a function of three sums over the codes reported for both
+    cases: a numerator, a denominator and the number of such codes.  Returning the
+    per-code terms lets the jackknife drop one code by subtraction instead of
+    recomputing.  A code not reported for both cases of a pair adds 0 to all three.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; choose from {sorted(METRICS)}")
+    if metric == "gower" and membership.shape[1] == 0:
+        raise ValueError("membership has no codes")
+    x, r = _values(membership)
+    both = r[:, None, :] * r[None, :, :]
+    if metric == "jaccard":
+        p = (x > 0).astype(float)
+        inter = p[:, None, :] * p[None, :, :]
+        union = p[:, None, :] + p[None, :, :] - inter
+        return inter * both, union * both, both
+    if metric == "fuzzy_jaccard":
+        return (
+            np.minimum(x[:, None, :], x[None, :, :]) * both,
+            np.maximum(x[:, None, :], x[None, :, :]) * both,
+            both,
+        )
+    # Gower: range over the reporting cases; a code no case reports has range 0.
+    hi = np.where(r > 0, x, -np.inf).max(axis=0, initial=-np.inf)
+    lo = np.where(r > 0, x, np.inf).min(axis=0, initial=np.inf)
+    ranges = np.where(np.isfinite(hi) & np.isfinite(lo), hi - lo, 0.0)
+    scaled = x / np.where(ranges > 0, ranges, 1.0)
+    return np.abs(scaled[:, None, :] - scaled[None, :, :]) * both, both, both
+
+
+def _combine(metric: str, num: np.ndarray, den: np.ndarray, joint: np.ndarray) -> np.ndarray:
+    """The coefficient from its summed terms; NaN where no code is jointly reported.
+
+    Jaccard coefficients are num / den, with 0/0 (two empty configurations) taken as 1,
+    as scipy does for the Jaccard distance; Gower's is 1 − num / den.
+    """
+    safe = np.where(den > 0, den, 1.0)
+    if metric == "gower":
+        s = 1.0 - num / safe
+    else:
+        s = np.where(den > 0, num / safe, 1.0)
+    return np.where(joint > 0, s, np.nan)
+
+
+def _leave_one_code_out(membership: pd.DataFrame, metric: str) -> tuple[np.ndarray, ...]:
+    """The coefficient of every pair, and again with each code left out.
+
+    Returns ``(s, loo, both, m)``: ``s`` (n, n) on all codes; ``loo`` (n, n, codes)
+    without code k (NaN where that leaves a pair no jointly reported code); ``both``
+    whether code k is reported for both cases; ``m`` the number of jointly reported
+    codes per pair.
+    """
+    num, den, both = _contributions(membership, metric)
+    n_sum, d_sum, m = num.sum(axis=2), den.sum(axis=2), both.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        loo = _combine(metric, n_sum[..., None] - num, d_sum[..., None] - den, m[..., None] - both)
+    return _combine(metric, n_sum, d_sum, m), loo, both, m
+
+
+def _similarity(membership: pd.DataFrame, metric: str) -> pd.DataFrame:
+    num, den, joint = (a.sum(axis=2) for a in _contributions(membership, metric))
+    return _square(_combine(metric, num, den, joint), membership)
 
 
 def jointly_reported(membership: pd.DataFrame) -> pd.DataFrame:
@@ -126,14 +205,7 @@ def jaccard(membership: pd.DataFrame) -> pd.DataFrame:
     >>> float(jaccard(m).loc["a", "b"])    # {x} out of {x, z}
     0.5
     """
-    x, r = _values(membership)
-    present = (x > 0).astype(float)
-    inter = present @ present.T
-    union = present @ r.T + r @ present.T - inter
-    joint = r @ r.T
-    # Two empty configurations: 0/0, taken as identical (scipy's convention too).
-    s = np.where(union > 0, inter / np.where(union > 0, union, 1.0), 1.0)
-    return _square(_over_joint(s, joint), membership)
+    return _similarity(membership, "jaccard")
 
 
 def fuzzy_jaccard(membership: pd.DataFrame) -> pd.DataFrame:
@@ -163,13 +235,7 @@ def fuzzy_jaccard(membership: pd.DataFrame) -> pd.DataFrame:
     >>> round(float(fuzzy_jaccard(m).loc["a", "b"]), 4)   # 0.33 / (1 + 0.67)
     0.1976
     """
-    x, r = _values(membership)
-    both = r[:, None, :] * r[None, :, :]
-    mins = (np.minimum(x[:, None, :], x[None, :, :]) * both).sum(axis=2)
-    maxs = (np.maximum(x[:, None, :], x[None, :, :]) * both).sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = np.where(maxs > 0, mins / np.where(maxs > 0, maxs, 1.0), 1.0)
-    return _square(_over_joint(s, r @ r.T), membership)
+    return _similarity(membership, "fuzzy_jaccard")
 
 
 def gower(membership: pd.DataFrame) -> pd.DataFrame:
@@ -205,20 +271,7 @@ def gower(membership: pd.DataFrame) -> pd.DataFrame:
     >>> round(float(gower(m).loc["a", "b"]), 3)   # 1 - 0.67/1
     0.33
     """
-    if membership.shape[1] == 0:
-        raise ValueError("membership has no codes")
-    x, r = _values(membership)
-    # Range over the reporting cases; a code no case reports has range 0 (and no weight).
-    hi = np.where(r > 0, x, -np.inf).max(axis=0, initial=-np.inf)
-    lo = np.where(r > 0, x, np.inf).min(axis=0, initial=np.inf)
-    ranges = np.where(np.isfinite(hi) & np.isfinite(lo), hi - lo, 0.0)
-    scaled = x / np.where(ranges > 0, ranges, 1.0)
-    both = r[:, None, :] * r[None, :, :]
-    diff = (np.abs(scaled[:, None, :] - scaled[None, :, :]) * both).sum(axis=2)
-    joint = both.sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = 1.0 - diff / np.where(joint > 0, joint, 1.0)
-    return _square(_over_joint(s, joint), membership)
+    return _similarity(membership, "gower")
 
 
 #: Similarity coefficients :func:`distance_matrix` knows, by name.
@@ -281,12 +334,19 @@ class HierarchicalClustering:
         Case ids in dendrogram left-to-right order, for ordering heatmap rows.
     method : str
         The linkage method used.
+    cophenetic : float
+        Cophenetic correlation: Pearson correlation between the input distances and
+        the heights at which the tree first joins each pair
+        (:func:`scipy.cluster.hierarchy.cophenet`).  Near 1 the tree represents the
+        distances faithfully; below about 0.75 it distorts them.  NaN with two cases
+        or when all distances are equal (no variation to correlate).
     """
 
     linkage: np.ndarray
     labels: list[str]
     leaves: list[str]
     method: str
+    cophenetic: float = float("nan")
 
     def cut(self, k: int) -> pd.Series:
         """Cut the tree into (at most) ``k`` clusters.
@@ -347,6 +407,8 @@ def cluster(distance: pd.DataFrame, method: str = "average") -> HierarchicalClus
     ['c', 'a', 'b']
     >>> round(float(res.linkage[-1, 2]), 6)   # UPGMA height of the last merge: (.9 + .8) / 2
     0.85
+    >>> round(res.cophenetic, 4)   # corr((.1, .9, .8), (.1, .85, .85)) = .375 / sqrt(.38 * .375)
+    0.9934
     """
     if method not in _LINKAGE_METHODS:
         raise ValueError(f"method must be one of {_LINKAGE_METHODS}, got {method!r}")
@@ -360,7 +422,11 @@ def cluster(distance: pd.DataFrame, method: str = "average") -> HierarchicalClus
     condensed = ssd.squareform(distance.to_numpy(dtype=float), checks=True)
     z = hierarchy.linkage(condensed, method=method)
     leaves = [labels[i] for i in hierarchy.leaves_list(z)]
-    return HierarchicalClustering(linkage=z, labels=labels, leaves=leaves, method=method)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coph = float(hierarchy.cophenet(z, condensed)[0]) if len(labels) > 2 else float("nan")
+    return HierarchicalClustering(
+        linkage=z, labels=labels, leaves=leaves, method=method, cophenetic=coph
+    )
 
 
 def mds_coordinates(distance: pd.DataFrame, n_components: int = 2) -> pd.DataFrame:
@@ -387,8 +453,10 @@ def mds_coordinates(distance: pd.DataFrame, n_components: int = 2) -> pd.DataFra
     -------
     pandas.DataFrame
         Index as ``distance``, columns ``dim1`` ... ``dimN``.  ``.attrs`` holds
-        ``eigenvalues`` (all, descending) and ``explained`` (share of the sum of
-        positive eigenvalues carried by each returned axis).
+        ``eigenvalues`` (all, descending), ``explained`` (share of the sum of
+        positive eigenvalues carried by each returned axis) and ``stress``
+        (:func:`kruskal_stress` of the map).  :func:`mds` gives the same as a typed
+        result.
 
     Examples
     --------
@@ -433,7 +501,94 @@ def mds_coordinates(distance: pd.DataFrame, n_components: int = 2) -> pd.DataFra
         float(max(eigval[k], 0.0) / positive) if k < n and positive > 0 else 0.0
         for k in range(n_components)
     ]
+    out.attrs["stress"] = kruskal_stress(distance, out)
     return out
+
+
+def kruskal_stress(distance: pd.DataFrame, coordinates: pd.DataFrame) -> float:
+    """Kruskal's stress-1 of a map: how far its distances are from the ones mapped.
+
+    stress-1 = sqrt(Σ_{i<j} (δ_ij − d_ij)² / Σ_{i<j} d_ij²), with δ the input
+    dissimilarities and d the Euclidean distances between the map's points (Kruskal
+    1964; for metric MDS the disparities are the dissimilarities themselves).  0 is a
+    perfect map; Kruskal's rough guide reads 0.05 as good, 0.1 as fair and 0.2 as
+    poor.  NaN when the map puts every case on the same point.
+
+    Parameters
+    ----------
+    distance : pandas.DataFrame
+        Square dissimilarity matrix.
+    coordinates : pandas.DataFrame
+        One row per case (same order as ``distance``), one column per dimension.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from scipy.spatial.distance import pdist, squareform
+    >>> pts = np.array([[0, 0], [3, 0], [0, 1], [3, 1]])      # a 3 x 1 rectangle
+    >>> d = pd.DataFrame(squareform(pdist(pts)))
+    >>> # on one axis: the short sides collapse (1 -> 0), the diagonals shrink (√10 -> 3)
+    >>> round(kruskal_stress(d, mds_coordinates(d, 1)), 4)    # sqrt((2 + 2(√10 - 3)²) / 36)
+    0.2388
+    >>> round(kruskal_stress(d, mds_coordinates(d, 2)), 10)
+    0.0
+    """
+    from scipy.spatial.distance import pdist
+
+    delta = ssd.squareform(distance.to_numpy(dtype=float), checks=False)
+    fitted = pdist(coordinates.to_numpy(dtype=float))
+    denom = float((fitted**2).sum())
+    if denom == 0:
+        return float("nan")
+    return float(np.sqrt(((delta - fitted) ** 2).sum() / denom))
+
+
+@dataclass(frozen=True)
+class MDSResult:
+    """Result of :func:`mds`.
+
+    Attributes
+    ----------
+    coordinates : pandas.DataFrame
+        Index ``case_id``, columns ``dim1`` ... (see :func:`mds_coordinates`).
+    eigenvalues : list of float
+        All eigenvalues of the double-centred matrix, descending.
+    explained : list of float
+        Share of the positive eigenvalues carried by each returned axis.
+    stress : float
+        Kruskal's stress-1 (:func:`kruskal_stress`): how much the map distorts the
+        distances; report it with the map.
+    """
+
+    coordinates: pd.DataFrame
+    eigenvalues: list[float]
+    explained: list[float]
+    stress: float
+
+
+def mds(distance: pd.DataFrame, n_components: int = 2) -> MDSResult:
+    """Classical MDS (:func:`mds_coordinates`) with its fit as a typed result.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame([[0, 1, 2], [1, 0, 1], [2, 1, 0]],
+    ...                  index=list("abc"), columns=list("abc"))
+    >>> res = mds(d, 1)                       # three points on a line
+    >>> res.coordinates["dim1"].round(6).tolist(), round(res.stress, 6)
+    ([1.0, 0.0, -1.0], 0.0)
+    """
+    coords = mds_coordinates(distance, n_components)
+    return MDSResult(
+        coordinates=coords,
+        eigenvalues=list(coords.attrs["eigenvalues"]),
+        explained=list(coords.attrs["explained"]),
+        stress=float(coords.attrs["stress"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -567,4 +722,400 @@ def compare_pair(
         evidence=evidence_out,
         a_b_silent=frames["a_b_silent"],
         b_a_silent=frames["b_a_silent"],
+    )
+
+
+# --- uncertainty: jackknife over codes ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimilarityIntervals:
+    """Result of :func:`similarity_intervals`: each pair's similarity with its interval.
+
+    Attributes
+    ----------
+    metric : str
+        The coefficient (a key of :data:`METRICS`).
+    similarity : pandas.DataFrame
+        Square case x case similarity, as the metric's own function gives it.
+    n_joint : pandas.DataFrame
+        Codes reported for both cases of each pair (:func:`jointly_reported`): the base
+        of each value and the number of jackknife replicates.
+    se : pandas.DataFrame
+        Jackknife standard error over the jointly reported codes; NaN with fewer than
+        two such codes and on the diagonal.
+    lower, upper : pandas.DataFrame
+        ``similarity ± z · se`` clipped to [0, 1], z the normal quantile for ``level``.
+        A pair with exactly one jointly reported code gets [0, 1] (one code says
+        nothing about how stable the value is); a pair with none gets NaN.
+    level : float
+        Nominal coverage of the interval.
+    """
+
+    metric: str
+    similarity: pd.DataFrame
+    n_joint: pd.DataFrame
+    se: pd.DataFrame
+    lower: pd.DataFrame
+    upper: pd.DataFrame
+    level: float
+
+    def pairs(self) -> pd.DataFrame:
+        """One row per unordered pair (matrix order): ``a``, ``b``, ``similarity``,
+        ``lower``, ``upper``, ``se``, ``n_joint``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> m = pd.DataFrame({"x": [1, 1, 0], "y": [1, 0, 1]},
+        ...                  index=pd.Index(list("abc"), name="case_id"))
+        >>> similarity_intervals(m, "jaccard").pairs()[["a", "b", "n_joint"]].values.tolist()
+        [['a', 'b', 2], ['a', 'c', 2], ['b', 'c', 2]]
+        """
+        ids = list(self.similarity.index)
+        iu, ju = np.triu_indices(len(ids), k=1)
+
+        def take(frame: pd.DataFrame) -> np.ndarray:
+            return frame.to_numpy()[iu, ju]
+
+        return pd.DataFrame(
+            {
+                "a": [ids[i] for i in iu],
+                "b": [ids[j] for j in ju],
+                "similarity": take(self.similarity),
+                "lower": take(self.lower),
+                "upper": take(self.upper),
+                "se": take(self.se),
+                "n_joint": take(self.n_joint).astype(int),
+            }
+        )
+
+
+def similarity_intervals(
+    membership: pd.DataFrame, metric: str = "fuzzy_jaccard", level: float = 0.95
+) -> SimilarityIntervals:
+    """Each pair's similarity with a jackknife interval over its jointly reported codes.
+
+    For a pair with m codes reported for both cases, the coefficient is recomputed m
+    times, each time leaving one of those codes out (s₍ₖ₎); the jackknife standard
+    error is se = sqrt((m − 1)/m · Σₖ (s₍ₖ₎ − s̄)²) with s̄ the mean of the s₍ₖ₎
+    (Efron & Tibshirani 1993, ch. 11), and the interval is s ± z·se, clipped to [0, 1].
+    The interval shows how much a pair's value rests on single codes: with a few dozen
+    codes, a difference in the second decimal is usually inside it.
+
+    All m replicates of all pairs are computed at once from the per-code terms of the
+    coefficient (no loop over codes or pairs).  For Gower the code ranges stay those of
+    the full matrix (leaving code k out removes its own range only).
+
+    Parameters
+    ----------
+    membership : pandas.DataFrame
+        Index ``case_id``, one column per code, NaN = not reported.
+    metric : {"fuzzy_jaccard", "jaccard", "gower"}
+    level : float
+        Nominal coverage of the normal-approximation interval, in (0, 1).
+
+    Returns
+    -------
+    SimilarityIntervals
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"w": [1, 1], "x": [1, 1], "y": [1, 0], "z": [0, 0]},
+    ...                  index=pd.Index(["a", "b"], name="case_id"))
+    >>> res = similarity_intervals(m, "fuzzy_jaccard")
+    >>> round(float(res.similarity.loc["a", "b"]), 4)   # 2 / 3
+    0.6667
+    >>> # leave-one-out values 1/2, 1/2, 2/2, 2/3: se = sqrt(3/4 * 1/6) = sqrt(1/8)
+    >>> round(float(res.se.loc["a", "b"]), 4), int(res.n_joint.loc["a", "b"])
+    (0.3536, 4)
+    >>> float(res.lower.loc["a", "b"]), float(res.upper.loc["a", "b"])   # clipped
+    (0.0, 1.0)
+    """
+    from scipy.stats import norm
+
+    if not 0 < level < 1:
+        raise ValueError("level must be between 0 and 1")
+    s, loo, both, m = _leave_one_code_out(membership, metric)
+    # Only the codes jointly reported for a pair are its replicates.
+    use = both > 0
+    loo = np.where(use, loo, 0.0)
+    safe_m = np.where(m > 0, m, 1.0)
+    mean = loo.sum(axis=2) / safe_m
+    ss = (np.where(use, loo - mean[..., None], 0.0) ** 2).sum(axis=2)
+    se = np.where(m >= 2, np.sqrt((m - 1) / safe_m * ss), np.nan)
+    np.fill_diagonal(se, np.nan)
+    z = float(norm.ppf(0.5 + level / 2))
+    lower = np.where(m >= 2, np.clip(s - z * se, 0.0, 1.0), np.where(m == 1, 0.0, np.nan))
+    upper = np.where(m >= 2, np.clip(s + z * se, 0.0, 1.0), np.where(m == 1, 1.0, np.nan))
+    diag = np.diag_indices_from(s)
+    lower[diag] = upper[diag] = s[diag]
+    return SimilarityIntervals(
+        metric=metric,
+        similarity=_square(s, membership),
+        n_joint=_square(m.round().astype(int), membership),
+        se=_square(se, membership),
+        lower=_square(lower, membership),
+        upper=_square(upper, membership),
+        level=level,
+    )
+
+
+def _rank_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sort by similarity (descending) and add ``rank``, ``tie_group``, ``n_tied``.
+
+    A tie group starts at the most similar remaining item and takes in every following
+    item whose interval overlaps the starting item's (its ``upper`` reaches the
+    starter's ``lower``).  ``rank`` is the competition rank of the group (1 + items in
+    better groups), shared by its members; ``n_tied`` is the group's size.  Items with
+    a NaN similarity (no jointly reported code) come last with no rank.
+    """
+    f = frame.sort_values("similarity", ascending=False, kind="stable", na_position="last")
+    f = f.reset_index(drop=True)
+    sim, lo, up = (f[c].to_numpy(dtype=float) for c in ("similarity", "lower", "upper"))
+    rank = np.full(len(f), np.nan)
+    group = np.full(len(f), np.nan)
+    g, start = 0, 0
+    for i in range(len(f)):
+        if np.isnan(sim[i]):
+            break
+        if i == start or up[i] < lo[start]:
+            g, start = g + 1, i
+        rank[i], group[i] = start + 1, g
+    f["rank"] = pd.array(rank, dtype="Int64")
+    f["tie_group"] = pd.array(group, dtype="Int64")
+    f["n_tied"] = f.groupby("tie_group")["tie_group"].transform("size").astype("Int64")
+    return f
+
+
+def rank_pairs(intervals: SimilarityIntervals) -> pd.DataFrame:
+    """All pairs of cases ranked by similarity, with ties where intervals overlap.
+
+    Parameters
+    ----------
+    intervals : SimilarityIntervals
+        From :func:`similarity_intervals`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :meth:`SimilarityIntervals.pairs` plus ``rank`` (competition
+        rank of the pair's tie group: pairs whose intervals overlap the group's most
+        similar pair share it), ``tie_group`` (1, 2, ... from the most similar) and
+        ``n_tied`` (pairs in the group), most similar first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"w": [1, 1, 0, 0], "x": [1, 1, 0, 1], "y": [1, 1, 1, 1],
+    ...                   "z": [0, 0, 1, 1]},
+    ...                  index=pd.Index(list("abcd"), name="case_id"))
+    >>> ranked = rank_pairs(similarity_intervals(m, "jaccard"))
+    >>> (ranked["a"] + ranked["b"]).tolist()     # a and b are identical: [1, 1]
+    ['ab', 'cd', 'ad', 'bd', 'ac', 'bc']
+    >>> ranked["rank"].tolist()                  # the next three reach up to 1
+    [1, 1, 1, 1, 5, 5]
+    """
+    return _rank_table(intervals.pairs())
+
+
+def ranked_neighbours(intervals: SimilarityIntervals) -> pd.DataFrame:
+    """Each case's other cases, most similar first, with ties where intervals overlap.
+
+    Parameters
+    ----------
+    intervals : SimilarityIntervals
+        From :func:`similarity_intervals`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case and neighbour: ``case_id``, ``neighbour``, ``similarity``,
+        ``lower``, ``upper``, ``se``, ``n_joint``, ``rank``, ``tie_group``,
+        ``n_tied`` (ranking as in :func:`rank_pairs`, within each case), grouped by
+        case in matrix order.  A neighbour sharing no reported code with the case
+        comes last, unranked.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"w": [1, 1, 0, 0], "x": [1, 1, 0, 1], "y": [1, 1, 1, 1],
+    ...                   "z": [0, 0, 1, 1]},
+    ...                  index=pd.Index(list("abcd"), name="case_id"))
+    >>> nb = ranked_neighbours(similarity_intervals(m, "jaccard"))
+    >>> nb[nb.case_id == "a"][["neighbour", "similarity", "rank"]].values.tolist()
+    [['b', 1.0, 1], ['d', 0.5, 1], ['c', 0.25, 3]]
+    >>> # a-d: leave-one-out 2/3, 1/3, 1/3, 2/3, se = sqrt(1/12), 0.5 ± 0.566 -> [0, 1]
+    >>> # reaches b's [1, 1]: tied; a-c: 0.25 ± 1.96 * 0.25 -> [0, 0.74]: rank 3
+    """
+    ids = list(intervals.similarity.index)
+    frames = []
+    for i, case in enumerate(ids):
+        others = [j for j in range(len(ids)) if j != i]
+        f = pd.DataFrame(
+            {
+                "neighbour": [ids[j] for j in others],
+                **{
+                    name: getattr(intervals, name).to_numpy()[i, others]
+                    for name in ("similarity", "lower", "upper", "se")
+                },
+                "n_joint": intervals.n_joint.to_numpy()[i, others].astype(int),
+            }
+        )
+        f = _rank_table(f)
+        f.insert(0, "case_id", case)
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- is a split stable? --------------------------------------------------------------
+
+
+def partition(labels: pd.Series) -> tuple[tuple[str, ...], ...]:
+    """Cluster labels as a canonical partition: sorted tuples of case ids, sorted.
+
+    Two labellings give equal partitions exactly when they group the cases the same
+    way, whatever the cluster numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> partition(pd.Series([2, 1, 2], index=["c", "a", "b"]))
+    (('a',), ('b', 'c'))
+    """
+    groups = [tuple(sorted(str(c) for c in labels.index[labels == g])) for g in labels.unique()]
+    return tuple(sorted(groups))
+
+
+@dataclass(frozen=True)
+class SplitStability:
+    """Result of :func:`split_stability`.
+
+    Attributes
+    ----------
+    split : tuple of tuple of str or None
+        The ``k``-group split, named only when stable; ``None`` otherwise.
+    verdict : str
+        ``"stable split"`` or ``"no stable split"``.
+    full_split : tuple of tuple of str
+        The split of the tree on all codes (reported whether stable or not).
+    share : float
+        Share of leave-one-code-out reclusterings that give ``full_split`` again.
+    n_replicates : int
+        Reclusterings: one per code reported for at least two cases (the codes that
+        enter some similarity).
+    threshold : float
+        The share needed to call the split stable.
+    k : int
+    metric, method : str
+    dropped_codes_changing : list of str
+        Codes whose removal changes the split (or leaves some pair with no jointly
+        reported code, which counts as a change).
+    """
+
+    split: tuple[tuple[str, ...], ...] | None
+    verdict: str
+    full_split: tuple[tuple[str, ...], ...]
+    share: float
+    n_replicates: int
+    threshold: float
+    k: int
+    metric: str
+    method: str
+    dropped_codes_changing: list[str] = field(default_factory=list)
+
+    @property
+    def stable(self) -> bool:
+        """Whether the split is reproduced in at least ``threshold`` of the replicates."""
+        return self.split is not None
+
+
+def split_stability(
+    membership: pd.DataFrame,
+    metric: str = "fuzzy_jaccard",
+    method: str = "average",
+    k: int = 2,
+    threshold: float = 0.9,
+) -> SplitStability:
+    """Is the ``k``-group split of the clustering stable when one code is left out?
+
+    The cases are clustered on all codes (:func:`distance_matrix`, :func:`cluster`)
+    and the tree cut into ``k`` groups; then, for every code reported for at least two
+    cases, the code is left out, the distances recomputed and the cases reclustered
+    (a jackknife over codes).  The split is named only when at least ``threshold`` of
+    these reclusterings give the same groups; otherwise the verdict is "no stable
+    split".  The leave-one-out distances come from the per-code terms of the
+    coefficient at once; only the small linkage runs once per code.
+
+    Parameters
+    ----------
+    membership : pandas.DataFrame
+        Index ``case_id``, one column per code, NaN = not reported.
+    metric : {"fuzzy_jaccard", "jaccard", "gower"}
+    method : {"average", "complete", "single", "weighted"}
+    k : int
+        Number of groups (2: the two-group split the reports name).
+    threshold : float
+        Share of reclusterings that must reproduce the split, in (0, 1].
+
+    Returns
+    -------
+    SplitStability
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"w": [1, 1, 0, 0], "x": [1, 1, 0, 0], "y": [0, 0, 1, 1],
+    ...                   "z": [0, 0, 1, 1]},
+    ...                  index=pd.Index(list("abcd"), name="case_id"))
+    >>> res = split_stability(m)      # every code left out still gives {a, b} | {c, d}
+    >>> res.split, res.share, res.n_replicates
+    ((('a', 'b'), ('c', 'd')), 1.0, 4)
+    >>> m2 = pd.DataFrame({"u": [0.5, 0.5, 0], "v": [0, 1, 1], "w": [0.5, 0, 1]},
+    ...                   index=pd.Index(list("abc"), name="case_id"))
+    >>> # all codes: b-c .4 > a-b .25 > a-c .2; without v: a-b .5 > a-c .33 > b-c 0
+    >>> res2 = split_stability(m2)
+    >>> res2.verdict, res2.full_split, round(res2.share, 4), res2.dropped_codes_changing
+    ('no stable split', (('a',), ('b', 'c')), 0.6667, ['v'])
+    >>> split_stability(m2, threshold=0.6).split
+    (('a',), ('b', 'c'))
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError("threshold must be in (0, 1]")
+    ids = [str(c) for c in membership.index]
+    if not 2 <= k <= len(ids):
+        raise ValueError(f"k must be between 2 and the number of cases ({len(ids)})")
+    full = partition(cluster(distance_matrix(membership, metric), method).cut(k))
+    _, sims, both, _ = _leave_one_code_out(membership, metric)
+    # Codes reported for at least two cases: the only ones that enter a similarity.
+    in_pairs = both.sum(axis=(0, 1)) > np.einsum("iik->k", both)
+    codes = [c for c, used in zip(membership.columns, in_pairs, strict=True) if used]
+    changing: list[str] = []
+    col = {c: j for j, c in enumerate(membership.columns)}
+    for code in codes:
+        d = 1.0 - sims[:, :, col[code]]
+        d = np.clip((d + d.T) / 2.0, 0.0, None)
+        np.fill_diagonal(d, 0.0)
+        if np.isnan(d).any():
+            changing.append(str(code))
+            continue
+        z = hierarchy.linkage(ssd.squareform(d, checks=False), method=method)
+        raw = hierarchy.fcluster(z, t=k, criterion="maxclust")
+        if partition(pd.Series(raw, index=ids)) != full:
+            changing.append(str(code))
+    n = len(codes)
+    share = (n - len(changing)) / n if n else float("nan")
+    stable = bool(n) and share >= threshold
+    return SplitStability(
+        split=full if stable else None,
+        verdict="stable split" if stable else "no stable split",
+        full_split=full,
+        share=share,
+        n_replicates=n,
+        threshold=threshold,
+        k=k,
+        metric=metric,
+        method=method,
+        dropped_codes_changing=changing,
     )

@@ -1,11 +1,7 @@
 """Statistics for a small, purposively chosen set of cases.
 
-Three questions, each answered with the established library for it:
+Two questions, each answered with the established library for it:
 
-* **Independence** of cases and mechanism families in a count table
-  (:func:`independence_test`): Pearson's chi² from :func:`scipy.stats.chi2_contingency`,
-  with a seeded Monte Carlo p-value (and Fisher's exact test for 2 x 2 tables) when
-  expected counts are small, as they always are with five cases.
 * **Agreement between coders** (:func:`cohen_kappa`, :func:`fleiss_kappa` from
   :mod:`statsmodels.stats.inter_rater`; :func:`krippendorff_alpha` from the
   ``krippendorff`` package; :func:`agreement` for two tidy coding sheets).
@@ -13,240 +9,39 @@ Three questions, each answered with the established library for it:
   (:func:`coding_sensitivity`): move each coded cell one step on the 0 / 0.33 / 0.67 / 1
   scale and see whether a conclusion (a QCA solution, a clustering, ...) changes.
 
-With five cases, every test here describes the coded corpus; none is an inference
-about Chinese grassroots governance at large (see :data:`CAVEAT_ZH`,
-:data:`CAVEAT_EN`).
+There is no significance test of how mechanisms are spread over cases or families:
+such a test says nothing about any outcome, and with a handful of purposively chosen
+cases it describes only the coded corpus.  Tests that bear on an outcome (the QCA
+permutation test) state that they describe the coded corpus only.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import krippendorff
 import numpy as np
 import pandas as pd
-from scipy import stats as sst
 from statsmodels.stats import inter_rater
 
 __all__ = [
-    "CAVEAT_EN",
-    "CAVEAT_ZH",
     "SCALE",
     "AgreementResult",
-    "IndependenceResult",
     "SensitivityResult",
     "agreement",
     "clustering_conclusion",
     "cohen_kappa",
     "coding_sensitivity",
     "fleiss_kappa",
-    "independence_test",
     "krippendorff_alpha",
     "to_scale_steps",
 ]
 
 #: The codebook's four-point fuzzy membership scale.
 SCALE: tuple[float, ...] = (0.0, 0.33, 0.67, 1.0)
-
-#: Plain-language caveat attached to every test result (``{n}`` = number of cases).
-CAVEAT_ZH = (
-    "说明：这里只有{n}个案例，它们是研究者有目的选取并编码的典型模式，不是中国基层治理的随机样本。"
-    "检验结果只描述这批已编码文本（语料）内部的分布是否不寻常（在行列合计固定的条件下），"
-    "不能据此推断全国或其他地区的情况，p 值也不代表任何总体的显著性。"
-)
-CAVEAT_EN = (
-    "Note: there are only {n} cases, chosen on purpose as well-known models and coded "
-    "from their source texts; they are not a random sample of grassroots governance in "
-    "China. The test only describes how unusual the distribution is within this coded "
-    "corpus (given its row and column totals). It supports no inference about China as "
-    "a whole or about other places, and the p-value is not significance for any "
-    "population."
-)
-
-
-# --- independence ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IndependenceResult:
-    """Result of :func:`independence_test`.
-
-    Attributes
-    ----------
-    statistic : float
-        Pearson's chi² (no continuity correction).
-    dof : int
-        Degrees of freedom, (rows − 1)(columns − 1).
-    p_asymptotic : float
-        p-value from the chi² distribution; unreliable when expected counts are small.
-    p_monte_carlo : float or None
-        Monte Carlo p-value: share of tables drawn at random with the same row and
-        column totals whose chi² is at least the observed one (scipy's
-        ``MonteCarloMethod``, seeded).  ``None`` if not computed.
-    p_fisher : float or None
-        Fisher's exact two-sided p-value, for 2 x 2 tables only.
-    pvalue : float
-        The p-value to report: Fisher's for 2 x 2 tables, else Monte Carlo when
-        computed, else asymptotic.
-    method : str
-        Which p-value ``pvalue`` is.
-    expected : pandas.DataFrame
-        Expected counts under independence.
-    min_expected : float
-    share_expected_below_5 : float
-        Share of cells with expected count < 5 (Cochran's rule wants ≤ 0.2 and none < 1).
-    small_expected : bool
-        Whether any expected count is below 5.
-    n_resamples, seed : int or None
-        Monte Carlo settings, for reproducibility.
-    dropped_rows, dropped_columns : list
-        All-zero rows/columns removed before testing (their expected counts are 0).
-    n_cases : int
-        Rows in the tested table.
-    caveat_zh, caveat_en : str
-        Plain-language statement of what the test can and cannot say.
-    """
-
-    statistic: float
-    dof: int
-    p_asymptotic: float
-    p_monte_carlo: float | None
-    p_fisher: float | None
-    pvalue: float
-    method: str
-    expected: pd.DataFrame
-    min_expected: float
-    share_expected_below_5: float
-    small_expected: bool
-    n_resamples: int | None
-    seed: int | None
-    dropped_rows: list[Hashable] = field(default_factory=list)
-    dropped_columns: list[Hashable] = field(default_factory=list)
-    n_cases: int = 0
-    caveat_zh: str = ""
-    caveat_en: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict (``expected`` as nested dict) for JSON reports."""
-        d = asdict(self)
-        d["expected"] = self.expected.to_dict()
-        return d
-
-
-def independence_test(
-    table: pd.DataFrame | np.ndarray,
-    *,
-    monte_carlo: bool | str = "auto",
-    n_resamples: int = 9999,
-    seed: int = 20240501,
-) -> IndependenceResult:
-    """Test independence of rows (cases) and columns (e.g. mechanism families).
-
-    Pearson's chi² from :func:`scipy.stats.chi2_contingency` (without Yates'
-    correction, which scipy applies only to 2 x 2 tables and which the exact test
-    makes unnecessary).  When expected counts are small (any below 5), the asymptotic
-    p-value is not trustworthy, and a Monte Carlo p-value conditional on the table's
-    margins is computed (scipy ``MonteCarloMethod``, tables drawn with
-    :func:`scipy.stats.random_table`; the same approach as R's
-    ``chisq.test(simulate.p.value = TRUE)``).  For 2 x 2 tables Fisher's exact test is
-    reported as well and preferred.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame or array_like
-        Non-negative integer counts, e.g. number of coded mechanisms per case (rows)
-        and family (columns).
-    monte_carlo : {"auto", True, False}
-        ``"auto"`` computes the Monte Carlo p-value only when an expected count is < 5.
-    n_resamples : int
-        Number of Monte Carlo tables.
-    seed : int
-        Seed of the Monte Carlo generator; the same seed gives the same p-value.
-
-    Returns
-    -------
-    IndependenceResult
-        Includes ``caveat_zh`` / ``caveat_en``: with a handful of cases, the test
-        describes the coded corpus and is not a sample of China.
-
-    Raises
-    ------
-    ValueError
-        If counts are negative or not whole numbers, or fewer than two non-empty rows
-        or columns remain.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"party": [4, 1, 3], "grid": [0, 5, 1]},
-    ...                  index=["shaoxing", "dongguan", "haicang"])
-    >>> res = independence_test(t, n_resamples=999, seed=1)
-    >>> round(res.statistic, 3), res.dof, res.method
-    (7.535, 2, 'monte_carlo')
-    >>> res.caveat_en.startswith("Note: there are only 3 cases")
-    True
-    """
-    df = table.copy() if isinstance(table, pd.DataFrame) else pd.DataFrame(np.asarray(table))
-    values = df.to_numpy(dtype=float)
-    if np.isnan(values).any() or (values < 0).any():
-        raise ValueError("counts must be non-negative and not missing")
-    if not np.allclose(values, np.round(values)):
-        raise ValueError("counts must be whole numbers")
-    zero_rows = [r for r, s in zip(df.index, values.sum(axis=1), strict=True) if s == 0]
-    zero_cols = [c for c, s in zip(df.columns, values.sum(axis=0), strict=True) if s == 0]
-    df = df.drop(index=zero_rows, columns=zero_cols)
-    if df.shape[0] < 2 or df.shape[1] < 2:
-        raise ValueError("need at least two non-empty rows and two non-empty columns")
-    obs = df.to_numpy(dtype=float).round().astype(np.int64)
-
-    res = sst.chi2_contingency(obs, correction=False)
-    expected = pd.DataFrame(res.expected_freq, index=df.index, columns=df.columns)
-    min_exp = float(res.expected_freq.min())
-    small = bool(min_exp < 5)
-
-    p_mc: float | None = None
-    used_resamples: int | None = None
-    used_seed: int | None = None
-    if monte_carlo is True or (monte_carlo == "auto" and small):
-        method_obj = sst.MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
-        p_mc = float(sst.chi2_contingency(obs, correction=False, method=method_obj).pvalue)
-        used_resamples, used_seed = n_resamples, seed
-    elif monte_carlo not in (False, "auto"):
-        raise ValueError("monte_carlo must be 'auto', True or False")
-
-    p_fisher = float(sst.fisher_exact(obs).pvalue) if obs.shape == (2, 2) else None
-    if p_fisher is not None:
-        pvalue, method = p_fisher, "fisher_exact"
-    elif p_mc is not None:
-        pvalue, method = p_mc, "monte_carlo"
-    else:
-        pvalue, method = float(res.pvalue), "asymptotic"
-
-    n = df.shape[0]
-    return IndependenceResult(
-        statistic=float(res.statistic),
-        dof=int(res.dof),
-        p_asymptotic=float(res.pvalue),
-        p_monte_carlo=p_mc,
-        p_fisher=p_fisher,
-        pvalue=pvalue,
-        method=method,
-        expected=expected,
-        min_expected=min_exp,
-        share_expected_below_5=float((res.expected_freq < 5).mean()),
-        small_expected=small,
-        n_resamples=used_resamples,
-        seed=used_seed,
-        dropped_rows=zero_rows,
-        dropped_columns=zero_cols,
-        n_cases=n,
-        caveat_zh=CAVEAT_ZH.format(n=n),
-        caveat_en=CAVEAT_EN.format(n=n),
-    )
-
 
 # --- agreement --------------------------------------------------------------------
 
@@ -718,8 +513,6 @@ def clustering_conclusion(
     >>> clustering_conclusion(m)
     (('a', 'b'), ('c', 'd'))
     """
-    from analysis.similarity import cluster, distance_matrix
+    from analysis.similarity import cluster, distance_matrix, partition
 
-    labels = cluster(distance_matrix(membership, metric), method=method).cut(k)
-    groups = [tuple(sorted(str(c) for c in labels.index[labels == g])) for g in labels.unique()]
-    return tuple(sorted(groups))
+    return partition(cluster(distance_matrix(membership, metric), method=method).cut(k))

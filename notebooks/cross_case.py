@@ -47,7 +47,4 @@ report.show("sensitivity")
 report.show("networks")
 
 # %%
-report.show("tests")
-
-# %%
 report.show_findings()

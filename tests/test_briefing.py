@@ -91,3 +91,52 @@ def test_papermill_comma_separated_lists_are_lists():
     assert as_text.findings == as_list.findings
     with pytest.raises(TypeError, match=r"papermill: -p families a,b or -y"):
         briefing.cross_case("all", 3, "harmony_stability", 0.8, "en", CASEBASE)
+
+
+def test_cross_case_shows_how_far_similarity_clustering_and_mds_hold(casebase):
+    """Issue 10 §4: intervals and tied ranks, cophenetic r, stress, a split only when
+    stable, networks that say what a tie is and flag uncovered party building; no χ²."""
+    b = briefing.cross_case("all", briefing.DEFAULT_FAMILIES, "harmony_stability", 0.8, "en", CASEBASE, SEEDS)
+    assert "tests" not in b.sections
+    assert not any("χ²" in s or "contingency" in s for s in b.findings)
+    ranks = b.data["pair_ranks"]
+    n = len(casebase.case_ids)
+    assert len(ranks) == n * (n - 1) // 2
+    assert (ranks["lower"] <= ranks["similarity"]).all() and (ranks["similarity"] <= ranks["upper"]).all()
+    conf = b.sections["configuration"]
+    table = conf.tables[0][1]
+    assert list(table["Codes reported for both"]) == list(ranks["n_joint"])
+    assert f"{b.data['cophenetic']:.2f}" in conf.paragraphs[2]
+    assert f"{b.data['stress']:.2f}" in conf.paragraphs[2]
+    split = b.data["split"]
+    if split.stable:
+        assert "cut into two groups" in conf.paragraphs[1]
+    else:
+        assert "no stable split" in conf.paragraphs[1]
+    net = b.sections["networks"]
+    assert net.paragraphs[1].startswith("What a tie is")
+    party = set(casebase.codebook_frame().query("family == 'party_leadership'").index)
+    flagged = [c for c in casebase.case_ids if party & casebase.not_covered(c)]
+    measures = net.tables[0][1].set_index("Case")
+    for c in casebase.case_ids:
+        cell = measures.loc[casebase.labels("en")["case_short"][c], "Ties bypassing party/government"]
+        assert (cell == "not covered by the excerpt") == (c in flagged)
+    if flagged:
+        assert "do not cover party building" in net.paragraphs[2]
+
+
+def test_pairwise_rank_comes_with_interval_and_ties(casebase):
+    b = briefing.pairwise_comparison("shaoxing", "dongguan", "en", CASEBASE, SEEDS)
+    m = casebase.membership()
+    ints = similarity.similarity_intervals(m)
+    lo, hi = b.data["interval"]
+    assert lo == pytest.approx(ints.lower.loc["shaoxing", "dongguan"])
+    assert hi == pytest.approx(ints.upper.loc["shaoxing", "dongguan"])
+    assert b.data["n_joint"] == similarity.jointly_reported(m).loc["shaoxing", "dongguan"]
+    ranked = similarity.rank_pairs(ints)
+    pair = ranked[["a", "b"]].apply(frozenset, axis=1) == frozenset({"shaoxing", "dongguan"})
+    row = ranked[pair].iloc[0]
+    assert (b.data["rank"], b.data["n_tied"]) == (row["rank"], row["n_tied"])
+    assert f"{lo:.2f}–{hi:.2f}" in b.findings[0]
+    if row["n_tied"] > 1:
+        assert "intervals overlap" in b.findings[0]

@@ -11,6 +11,7 @@ import pytest
 
 from analysis.networks import (
     actor_mechanism_graph,
+    actor_network_measures,
     actor_projection,
     actor_type_count,
     cooccurrence_network,
@@ -79,14 +80,57 @@ def test_party_betweenness_karate_club():
 def test_party_tie_share_and_bypass_classic():
     star = _with_party(nx.star_graph(4), 0)
     assert party_tie_share(star) == 1.0
-    assert share_ties_bypassing_state(star) == 0.0
+    state = ["party", "government"]
+    assert share_ties_bypassing_state(star, state) == 0.0
     K4 = nx.relabel_nodes(nx.complete_graph(4), {0: "party", 1: "government"})
     # party is in 3 of 6 ties; 1 tie (2-3) touches neither party nor government.
     assert party_tie_share(K4) == pytest.approx(0.5)
-    assert share_ties_bypassing_state(K4) == pytest.approx(1 / 6)
+    assert share_ties_bypassing_state(K4, state) == pytest.approx(1 / 6)
     assert party_tie_share(nx.path_graph(3)) == 0.0
     assert math.isnan(party_tie_share(nx.empty_graph(3)))
-    assert math.isnan(share_ties_bypassing_state(nx.empty_graph(3)))
+    assert math.isnan(share_ties_bypassing_state(nx.empty_graph(3), state))
+    with pytest.raises(KeyError, match="no sector"):
+        share_ties_bypassing_state(K4)  # who is state-side must be known
+
+
+def test_ties_bypassing_party_and_government_count_by_actor_role():
+    """Party members and grid staff are party/state-side, as the codebook's sectors say."""
+    ma = pd.DataFrame(
+        {
+            "case_id": ["c"] * 7,
+            "code": ["m1", "m1", "m2", "m2", "m3", "m3", "m3"],
+            "score": [1.0] * 7,
+            "actor": [
+                "party_members",
+                "residents",
+                "grid_staff",
+                "volunteers",
+                "residents",
+                "volunteers",
+                "enterprises",
+            ],
+        }
+    )
+    actors = pd.DataFrame(
+        {"sector": ["party", "government", "individual", "social", "market", "party"]},
+        index=pd.Index(
+            ["party_members", "grid_staff", "residents", "volunteers", "enterprises", "party"],
+            name="actor",
+        ),
+    )
+    # Ties: party_members-residents, grid_staff-volunteers, and the triangle
+    # residents-volunteers-enterprises (m3): 5 ties, 3 with neither end state-side.
+    t = network_measures(ma, actors)
+    assert t.loc["c", "n_ties"] == 5
+    assert t.loc["c", "share_ties_bypassing_state"] == pytest.approx(3 / 5)
+    assert t.attrs["state_side"] == ["grid_staff", "party", "party_members"]
+    assert t.attrs["tie"]["en"].startswith("What a tie is: two actors are tied")
+    assert "同一个已编码机制" in t.attrs["tie"]["zh"]
+    res = actor_network_measures(ma, actors, party_not_covered=["c", "elsewhere"])
+    assert res.party_not_covered == ["c"]  # flagged, and only cases in the table
+    assert math.isnan(res.measures.loc["c", "share_ties_bypassing_state"])
+    assert not res.measures.loc["c", "party_covered"]
+    assert res.state_side == ["grid_staff", "party", "party_members"]
 
 
 # --- a hand-computed case ---------------------------------------------------------

@@ -11,6 +11,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.spatial.distance import pdist, squareform
 
 from analysis.similarity import (
+    METRICS,
     cluster,
     compare_pair,
     distance_matrix,
@@ -18,7 +19,14 @@ from analysis.similarity import (
     gower,
     jaccard,
     jointly_reported,
+    kruskal_stress,
+    mds,
     mds_coordinates,
+    partition,
+    rank_pairs,
+    ranked_neighbours,
+    similarity_intervals,
+    split_stability,
 )
 
 
@@ -274,3 +282,197 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+# --- how far to trust similarity, clustering and MDS (issue 10 §4) --------------------
+
+
+def test_jackknife_interval_hand_values():
+    # a, b reported on four codes; the fuzzy Jaccard is 2/3.  Leaving each code out:
+    # w -> 1/2, x -> 1/2, y -> 2/2, z -> 2/3; mean 2/3; Σ dev² = 1/36 + 1/36 + 1/9 + 0
+    # = 1/6; se = sqrt(3/4 * 1/6) = sqrt(1/8).
+    m = pd.DataFrame(
+        {"w": [1, 1, 0.0], "x": [1, 1, np.nan], "y": [1, 0, 1], "z": [0, 0, 1]},
+        index=pd.Index(["a", "b", "c"], name="case_id"),
+    )
+    res = similarity_intervals(m, "fuzzy_jaccard")
+    assert res.similarity.loc["a", "b"] == pytest.approx(2 / 3)
+    assert res.se.loc["a", "b"] == pytest.approx(np.sqrt(1 / 8))
+    assert res.n_joint.loc["a", "b"] == 4
+    assert (res.lower.loc["a", "b"], res.upper.loc["a", "b"]) == (0.0, 1.0)  # clipped
+    # a-c over w, y, z (x is not reported for c): Σmin/Σmax = 1/3; leave-one-out
+    # 1/2, 0/2, 1/2: mean 1/3, Σ dev² = 1/36 + 1/9 + 1/36 = 1/6, se = sqrt(2/3 * 1/6) = 1/3.
+    assert res.n_joint.loc["a", "c"] == 3
+    assert res.se.loc["a", "c"] == pytest.approx(1 / 3)
+    z = 1.959963984540054
+    assert res.upper.loc["a", "c"] == pytest.approx(1 / 3 + z / 3)
+    assert res.lower.loc["a", "c"] == 0.0
+    # A narrower level gives a narrower interval.
+    assert similarity_intervals(m, level=0.5).upper.loc["a", "c"] == pytest.approx(
+        1 / 3 + 0.6744897501960817 / 3
+    )
+    assert np.isnan(res.se.loc["a", "a"]) and res.lower.loc["a", "a"] == 1.0
+    rows = res.pairs()
+    assert rows[["a", "b", "n_joint"]].values.tolist() == [
+        ["a", "b", 4],
+        ["a", "c", 3],
+        ["b", "c", 3],
+    ]
+
+
+def test_jackknife_with_one_or_no_jointly_reported_code():
+    m = pd.DataFrame(
+        {"x": [1, 0.67, np.nan], "y": [1, np.nan, 1]},
+        index=pd.Index(["a", "b", "c"], name="case_id"),
+    )
+    res = similarity_intervals(m)
+    # one code: the value stands, the interval says nothing (0 to 1)
+    assert res.n_joint.loc["a", "b"] == 1 and np.isnan(res.se.loc["a", "b"])
+    assert (res.lower.loc["a", "b"], res.upper.loc["a", "b"]) == (0.0, 1.0)
+    # no code: no value, no interval, no rank
+    assert np.isnan(res.similarity.loc["b", "c"]) and np.isnan(res.upper.loc["b", "c"])
+    ranked = rank_pairs(res)
+    assert ranked.iloc[-1][["a", "b"]].tolist() == ["b", "c"]
+    assert pd.isna(ranked.iloc[-1]["rank"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=7).flatmap(
+        lambda n: arrays(float, (n, 6), elements=st.sampled_from([0.0, 0.33, 0.67, 1.0, np.nan]))
+    ),
+    st.sampled_from(sorted(METRICS)),
+)
+def test_jackknife_equals_leaving_each_code_out(x, metric):
+    """The vectorised jackknife equals recomputing the coefficient without each code."""
+    ids = [f"c{i}" for i in range(len(x))]
+    m = pd.DataFrame(x, index=pd.Index(ids, name="case_id"), columns=list("uvwxyz"))
+    res = similarity_intervals(m, metric)
+    full = METRICS[metric](m).to_numpy()
+    n = jointly_reported(m).to_numpy()
+    reported = m.notna().to_numpy()
+    for i, j in zip(*np.triu_indices(len(ids), k=1), strict=True):
+        codes = [k for k in range(6) if reported[i, k] and reported[j, k]]
+        assert n[i, j] == len(codes)
+        if len(codes) < 2:
+            continue
+        if metric == "gower":  # ranges stay those of the full matrix
+            loo = [
+                1
+                - sum(abs(x[i, c] - x[j, c]) / _range(x[:, c]) for c in codes if c != k)
+                / (len(codes) - 1)
+                for k in codes
+            ]
+        else:
+            loo = [
+                METRICS[metric](m.iloc[[i, j], [c for c in codes if c != k]]).iloc[0, 1]
+                for k in codes
+            ]
+        loo = np.asarray(loo)
+        se = np.sqrt((len(codes) - 1) / len(codes) * ((loo - loo.mean()) ** 2).sum())
+        assert res.se.iloc[i, j] == pytest.approx(se, abs=1e-9)
+        assert res.lower.iloc[i, j] <= full[i, j] + 1e-12 <= res.upper.iloc[i, j] + 2e-12
+
+
+def _range(col: np.ndarray) -> float:
+    r = np.nanmax(col) - np.nanmin(col)
+    return r if r > 0 else 1.0
+
+
+def test_neighbours_ranked_with_ties_where_intervals_overlap():
+    m = pd.DataFrame(
+        {"w": [1, 1, 0, 0], "x": [1, 1, 0, 1], "y": [1, 1, 1, 1], "z": [0, 0, 1, 1]},
+        index=pd.Index(list("abcd"), name="case_id"),
+    )
+    nb = ranked_neighbours(similarity_intervals(m, "jaccard"))
+    a = nb[nb["case_id"] == "a"]
+    # a-b identical on every code: [1, 1].  a-d 0.5, leave-one-out 2/3, 1/3, 1/3, 2/3:
+    # se = sqrt(1/12), 0.5 ± 0.566 -> [0, 1] reaches 1: tied with b.  a-c 0.25,
+    # leave-one-out 1/3, 1/3, 0, 1/3: se = 1/4, [0, 0.74]: third.
+    assert a["neighbour"].tolist() == ["b", "d", "c"]
+    assert a["rank"].tolist() == [1, 1, 3]
+    assert a["n_tied"].tolist() == [2, 2, 1]
+    assert a["se"].tolist() == pytest.approx([0.0, np.sqrt(1 / 12), 0.25])
+    assert a["n_joint"].tolist() == [4, 4, 4]
+    assert len(nb) == 4 * 3 and set(nb["case_id"]) == set("abcd")
+
+
+def test_ranks_without_overlap_are_strict():
+    # d has the six shared codes k0-k5; c adds r, b adds q and r, a adds p, q and r.
+    base = {f"k{i}": [1, 1, 1, 1] for i in range(6)}
+    m = pd.DataFrame(
+        {**base, "p": [1, 0, 0, 0], "q": [1, 1, 0, 0], "r": [1, 1, 1, 0]},
+        index=pd.Index(list("abcd"), name="case_id"),
+    )
+    nb = ranked_neighbours(similarity_intervals(m, "jaccard", level=0.01))
+    d = nb[nb["case_id"] == "d"]
+    assert d["neighbour"].tolist() == ["c", "b", "a"]
+    assert d["similarity"].tolist() == pytest.approx([6 / 7, 6 / 8, 6 / 9])
+    assert d["rank"].tolist() == [1, 2, 3]  # intervals this narrow do not overlap
+    assert d["n_tied"].tolist() == [1, 1, 1]
+    # At 95% they do: the three are one tie group.
+    wide = ranked_neighbours(similarity_intervals(m, "jaccard"))
+    assert wide[wide["case_id"] == "d"]["rank"].tolist() == [1, 1, 1]
+
+
+def test_cophenetic_correlation_hand_value():
+    d = pd.DataFrame(
+        [[0, 0.1, 0.9], [0.1, 0, 0.8], [0.9, 0.8, 0]], index=list("abc"), columns=list("abc")
+    )
+    # distances (.1, .9, .8), tree heights (.1, .85, .85): r = .375 / sqrt(.38 * .375)
+    assert cluster(d).cophenetic == pytest.approx(0.375 / np.sqrt(0.38 * 0.375))
+    two = d.iloc[:2, :2]
+    assert np.isnan(cluster(two).cophenetic)
+
+
+def test_mds_stress_hand_value():
+    # A 3 x 1 rectangle mapped on one axis: short sides 1 -> 0, diagonals √10 -> 3.
+    pts = np.array([[0, 0], [3, 0], [0, 1], [3, 1]], dtype=float)
+    d = pd.DataFrame(squareform(pdist(pts)), index=list("abcd"), columns=list("abcd"))
+    res = mds(d, 1)
+    assert res.stress == pytest.approx(np.sqrt((2 + 2 * (np.sqrt(10) - 3) ** 2) / 36))
+    assert res.coordinates.attrs["stress"] == res.stress
+    assert kruskal_stress(d, res.coordinates) == res.stress
+    assert mds(d, 2).stress == pytest.approx(0.0, abs=1e-12)
+    assert res.explained == pytest.approx([0.9])  # eigenvalues 9 and 1
+
+
+def test_split_named_only_when_stable():
+    # b-c .4 > a-b .25 > a-c .2: {a} | {b, c}.  Without v: a-b .5 > a-c .33 > b-c 0,
+    # {a, b} | {c}; without u or w the split stands.  Share 2/3.
+    m = pd.DataFrame(
+        {"u": [0.5, 0.5, 0], "v": [0, 1, 1], "w": [0.5, 0, 1]},
+        index=pd.Index(list("abc"), name="case_id"),
+    )
+    res = split_stability(m)
+    assert res.full_split == (("a",), ("b", "c"))
+    assert res.share == pytest.approx(2 / 3) and res.n_replicates == 3
+    assert res.dropped_codes_changing == ["v"]
+    assert res.split is None and not res.stable and res.verdict == "no stable split"
+    loose = split_stability(m, threshold=0.6)
+    assert loose.stable and loose.split == (("a",), ("b", "c"))
+    assert loose.verdict == "stable split"
+    # A code reported for one case only enters no similarity and is no replicate.
+    m["solo"] = [1, np.nan, np.nan]
+    assert split_stability(m).n_replicates == 3
+    with pytest.raises(ValueError, match="threshold"):
+        split_stability(m, threshold=0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.integers(min_value=3, max_value=7).flatmap(
+        lambda n: arrays(float, (n, 5), elements=st.sampled_from([0.0, 0.33, 0.67, 1.0]))
+    )
+)
+def test_split_stability_equals_reclustering_without_each_code(x):
+    ids = [f"c{i}" for i in range(len(x))]
+    m = pd.DataFrame(x, index=pd.Index(ids, name="case_id"), columns=list("uvwxy"))
+    res = split_stability(m, metric="jaccard")
+    same = 0
+    for code in m.columns:
+        sub = m.drop(columns=code)
+        d = distance_matrix(sub, "jaccard")
+        same += partition(cluster(d).cut(2)) == res.full_split
+    assert res.n_replicates == 5
+    assert res.share == pytest.approx(same / 5)

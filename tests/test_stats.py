@@ -15,72 +15,19 @@ from analysis.stats import (
     coding_sensitivity,
     cohen_kappa,
     fleiss_kappa,
-    independence_test,
     krippendorff_alpha,
     to_scale_steps,
 )
 
-# --- independence ----------------------------------------------------------------
+# --- no test on family counts (issue 10 §4) ------------------------------------------
 
 
-def test_independence_small_table_uses_monte_carlo():
-    t = pd.DataFrame(
-        {"party": [4, 1, 3], "grid": [0, 5, 1]}, index=["shaoxing", "dongguan", "haicang"]
-    )
-    res = independence_test(t, n_resamples=2000, seed=7)
-    # Expected: rows 4, 6, 4; columns 8, 6; N = 14.
-    assert res.expected.loc["dongguan", "party"] == pytest.approx(6 * 8 / 14)
-    assert res.statistic == pytest.approx(7.5347222, abs=1e-6)
-    assert res.dof == 2
-    assert res.p_asymptotic == pytest.approx(math.exp(-7.5347222 / 2), rel=1e-6)
-    assert res.small_expected and res.min_expected == pytest.approx(24 / 14)
-    assert res.share_expected_below_5 == 1.0  # largest expected count is 24/7 < 5
-    assert res.method == "monte_carlo" and res.p_fisher is None
-    assert res.pvalue == res.p_monte_carlo
-    assert 0 < res.p_monte_carlo < 0.1
-    assert (res.n_resamples, res.seed) == (2000, 7)
-    # Same seed, same p-value.
-    again = independence_test(t, n_resamples=2000, seed=7)
-    assert again.p_monte_carlo == res.p_monte_carlo
-    assert res.n_cases == 3
-    assert "3个案例" in res.caveat_zh and "不是中国基层治理的随机样本" in res.caveat_zh
-    assert "not a random sample" in res.caveat_en and "3 cases" in res.caveat_en
-    d = res.to_dict()
-    assert d["expected"]["grid"]["haicang"] == pytest.approx(4 * 6 / 14)
+def test_no_independence_test_on_family_counts():
+    """The chi² test on counts of mechanisms per family, unrelated to any outcome, is gone."""
+    import analysis.stats as stats
 
-
-def test_independence_two_by_two_fisher_and_monte_carlo_agree():
-    t = np.array([[3, 1], [0, 4]])
-    res = independence_test(t, monte_carlo=True, n_resamples=4000, seed=1)
-    # Hypergeometric: P(X=3) = P(X=0) = 4/56; two-sided p = 1/7.
-    assert res.p_fisher == pytest.approx(1 / 7)
-    assert res.method == "fisher_exact" and res.pvalue == res.p_fisher
-    # In a 2 x 2 table, ordering by chi² is ordering by |x - E|: Monte Carlo ≈ exact.
-    assert res.p_monte_carlo == pytest.approx(1 / 7, abs=0.025)
-    # Pearson chi² without Yates: N (ad - bc)² / (r1 r2 c1 c2) = 8 * 144 / (4*4*3*5)
-    assert res.statistic == pytest.approx(8 * 144 / 240)
-
-
-def test_independence_large_counts_asymptotic():
-    t = np.array([[30, 10], [10, 30], [20, 20]])
-    res = independence_test(t)
-    assert not res.small_expected
-    assert res.method == "asymptotic" and res.p_monte_carlo is None
-    assert res.statistic == pytest.approx(20.0)  # each of 4 off-centre cells: 100/20
-    assert res.pvalue == pytest.approx(math.exp(-10.0))
-
-
-def test_independence_drops_empty_rows_and_columns_and_validates():
-    t = pd.DataFrame({"a": [2, 0, 1], "b": [0, 0, 3], "c": [0, 0, 0]}, index=["x", "y", "z"])
-    res = independence_test(t, monte_carlo=False)
-    assert res.dropped_rows == ["y"] and res.dropped_columns == ["c"]
-    assert res.expected.shape == (2, 2)
-    with pytest.raises(ValueError, match="whole"):
-        independence_test(np.array([[1.5, 2], [1, 1]]))
-    with pytest.raises(ValueError, match="non-negative"):
-        independence_test(np.array([[-1, 2], [1, 1]]))
-    with pytest.raises(ValueError, match="two non-empty"):
-        independence_test(np.array([[1, 2], [0, 0]]))
+    assert not hasattr(stats, "independence_test")
+    assert not hasattr(stats, "IndependenceResult")
 
 
 # --- kappa and alpha ----------------------------------------------------------------
