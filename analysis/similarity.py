@@ -862,30 +862,48 @@ def similarity_intervals(
     )
 
 
-def _rank_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Sort by similarity (descending) and add ``rank``, ``tie_group``, ``n_tied``.
+def _tie_ranks(sim: np.ndarray, lo: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Order (most similar first), rank, tie group and group size of some items.
 
     A tie group starts at the most similar remaining item and takes in every following
     item whose interval overlaps the starting item's (its ``upper`` reaches the
     starter's ``lower``).  ``rank`` is the competition rank of the group (1 + items in
-    better groups), shared by its members; ``n_tied`` is the group's size.  Items with
-    a NaN similarity (no jointly reported code) come last with no rank.
+    better groups), shared by its members.  Items with a NaN similarity (no jointly
+    reported code) come last with rank, group and size 0.
     """
-    f = frame.sort_values("similarity", ascending=False, kind="stable", na_position="last")
-    f = f.reset_index(drop=True)
-    sim, lo, up = (f[c].to_numpy(dtype=float) for c in ("similarity", "lower", "upper"))
-    rank = np.full(len(f), np.nan)
-    group = np.full(len(f), np.nan)
-    g, start = 0, 0
-    for i in range(len(f)):
-        if np.isnan(sim[i]):
+    order = np.argsort(np.where(np.isnan(sim), np.inf, -sim), kind="stable")
+    s, lo, up = sim[order], lo[order], up[order]
+    rank = np.zeros(len(s), dtype=np.int64)
+    group = np.zeros(len(s), dtype=np.int64)
+    g = start = 0
+    for i in range(len(s)):
+        if np.isnan(s[i]):
             break
         if i == start or up[i] < lo[start]:
             g, start = g + 1, i
         rank[i], group[i] = start + 1, g
-    f["rank"] = pd.array(rank, dtype="Int64")
-    f["tie_group"] = pd.array(group, dtype="Int64")
-    f["n_tied"] = f.groupby("tie_group")["tie_group"].transform("size").astype("Int64")
+    size = np.bincount(group, minlength=g + 1)[group]
+    size[group == 0] = 0
+    return order, rank, group, size
+
+
+def _rank_table(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Sort by similarity (descending; within ``by`` groups) and add ``rank``,
+    ``tie_group`` and ``n_tied`` (:func:`_tie_ranks`; missing for unranked items)."""
+    sim, lo, up = (frame[c].to_numpy(dtype=float) for c in ("similarity", "lower", "upper"))
+    keys = np.zeros(len(frame), dtype=int) if by is None else frame[by].to_numpy()
+    pieces = []
+    for key in pd.unique(keys):
+        idx = np.flatnonzero(keys == key)
+        order, rank, group, size = _tie_ranks(sim[idx], lo[idx], up[idx])
+        pieces.append((idx[order], rank, group, size))
+    take = np.concatenate([p[0] for p in pieces])
+    f = frame.iloc[take].reset_index(drop=True)
+    for k, name in ((1, "rank"), (2, "tie_group"), (3, "n_tied")):
+        vals = np.concatenate([p[k] for p in pieces])
+        arr = pd.array(vals, dtype="Int64")
+        arr[vals == 0] = pd.NA
+        f[name] = arr
     return f
 
 
@@ -950,23 +968,20 @@ def ranked_neighbours(intervals: SimilarityIntervals) -> pd.DataFrame:
     >>> # reaches b's [1, 1]: tied; a-c: 0.25 ± 1.96 * 0.25 -> [0, 0.74]: rank 3
     """
     ids = list(intervals.similarity.index)
-    frames = []
-    for i, case in enumerate(ids):
-        others = [j for j in range(len(ids)) if j != i]
-        f = pd.DataFrame(
-            {
-                "neighbour": [ids[j] for j in others],
-                **{
-                    name: getattr(intervals, name).to_numpy()[i, others]
-                    for name in ("similarity", "lower", "upper", "se")
-                },
-                "n_joint": intervals.n_joint.to_numpy()[i, others].astype(int),
-            }
-        )
-        f = _rank_table(f)
-        f.insert(0, "case_id", case)
-        frames.append(f)
-    return pd.concat(frames, ignore_index=True)
+    n = len(ids)
+    row, col = np.nonzero(~np.eye(n, dtype=bool))
+    frame = pd.DataFrame(
+        {
+            "case_id": [ids[i] for i in row],
+            "neighbour": [ids[j] for j in col],
+            **{
+                name: getattr(intervals, name).to_numpy()[row, col]
+                for name in ("similarity", "lower", "upper", "se")
+            },
+            "n_joint": intervals.n_joint.to_numpy()[row, col].astype(int),
+        }
+    )
+    return _rank_table(frame, by="case_id")
 
 
 # --- is a split stable? --------------------------------------------------------------
@@ -986,6 +1001,32 @@ def partition(labels: pd.Series) -> tuple[tuple[str, ...], ...]:
     """
     groups = [tuple(sorted(str(c) for c in labels.index[labels == g])) for g in labels.unique()]
     return tuple(sorted(groups))
+
+
+def _cut_tree(z: np.ndarray, k: int) -> np.ndarray:
+    """Cluster labels of a linkage cut into ``k`` groups, as ``fcluster(z, k,
+    "maxclust")`` gives them for a monotone tree, without its per-call validation.
+
+    The first n − k merges are applied; when the merge heights tie at the cut, which
+    merges belong below it is scipy's call, so fcluster decides.
+    """
+    n = len(z) + 1
+    if 1 < k < n and z[n - k - 1, 2] == z[n - k, 2]:
+        return hierarchy.fcluster(z, t=k, criterion="maxclust")
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    for i in range(n - k):
+        members[n + i] = members.pop(int(z[i, 0])) + members.pop(int(z[i, 1]))
+    labels = np.empty(n, dtype=np.int64)
+    for g, leaves in enumerate(members.values()):
+        labels[leaves] = g
+    return labels
+
+
+def _first_seen(labels: np.ndarray) -> np.ndarray:
+    """Cluster labels renumbered 0, 1, ... in order of first appearance (so two
+    labellings are equal exactly when they group the same way)."""
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    return np.argsort(np.argsort(first))[inverse]
 
 
 @dataclass(frozen=True)
@@ -1086,7 +1127,9 @@ def split_stability(
     ids = [str(c) for c in membership.index]
     if not 2 <= k <= len(ids):
         raise ValueError(f"k must be between 2 and the number of cases ({len(ids)})")
-    full = partition(cluster(distance_matrix(membership, metric), method).cut(k))
+    full_tree = cluster(distance_matrix(membership, metric), method)
+    full = partition(full_tree.cut(k))
+    full_labels = _first_seen(hierarchy.fcluster(full_tree.linkage, t=k, criterion="maxclust"))
     _, sims, both, _ = _leave_one_code_out(membership, metric)
     # Codes reported for at least two cases: the only ones that enter a similarity.
     in_pairs = both.sum(axis=(0, 1)) > np.einsum("iik->k", both)
@@ -1101,8 +1144,7 @@ def split_stability(
             changing.append(str(code))
             continue
         z = hierarchy.linkage(ssd.squareform(d, checks=False), method=method)
-        raw = hierarchy.fcluster(z, t=k, criterion="maxclust")
-        if partition(pd.Series(raw, index=ids)) != full:
+        if not np.array_equal(_first_seen(_cut_tree(z, k)), full_labels):
             changing.append(str(code))
     n = len(codes)
     share = (n - len(changing)) / n if n else float("nan")
