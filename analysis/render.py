@@ -732,6 +732,8 @@ class IndexEntry:
     stale : str, optional
         Why the report shown is out of date (its rebuild failed); the previous
         report stays linked.
+    docx : str, optional
+        Link to the Word/WPS document.
 
     Examples
     --------
@@ -748,6 +750,7 @@ class IndexEntry:
     notebook: str | None = None
     error: str | None = None
     stale: str | None = None
+    docx: str | None = None
 
 
 _INDEX_CSS = """
@@ -811,6 +814,8 @@ def render_index(
         links = []
         if entry.pdf:
             links.append(f'<a href="{esc(entry.pdf)}">PDF</a>')
+        if entry.docx:
+            links.append(f'<a href="{esc(entry.docx)}">Word</a>')
         if entry.notebook:
             links.append(f'<a href="{esc(entry.notebook)}">笔记本 / notebook</a>')
         link_html = f' <span class="links">{" · ".join(links)}</span>' if links else ""

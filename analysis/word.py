@@ -651,11 +651,18 @@ def _cell_measure(cell: Cell) -> tuple[float, float]:
     return natural, min(token, 12.0)
 
 
-def _grid(table: Table) -> tuple[int, list[list[tuple[int, Cell] | None]]]:
+def _grid(table: Table) -> tuple[int, list[list[tuple[int, Cell]]]]:
     """Lay the cells out on a grid honouring rowspan/colspan.
 
-    Returns the column count and, per row, the (column, cell) each grid slot
-    starts (``None`` for slots covered by a span from elsewhere).
+    Returns the column count and, per row, the cells that start in it with
+    their grid column (a slot covered by a span from above starts no cell).
+
+    Examples
+    --------
+    >>> a, b = Cell((), rowspan=2), Cell(())
+    >>> n_cols, placed = _grid(Table(((a, b), (b,))))
+    >>> n_cols, [[c for c, _ in row] for row in placed]
+    (2, [[0, 1], [1]])
     """
     occupied: set[tuple[int, int]] = set()
     placed: list[list[tuple[int, Cell]]] = []
@@ -668,14 +675,12 @@ def _grid(table: Table) -> tuple[int, list[list[tuple[int, Cell] | None]]]:
             while (r, c) in occupied:
                 c += 1
             rowspan = min(cell.rowspan, n_rows - r)
-            for dr in range(rowspan):
-                for dc in range(cell.colspan):
-                    occupied.add((r + dr, c + dc))
-            here.append((c, replace(cell, rowspan=rowspan)))
+            occupied.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(cell.colspan))
+            here.append((c, cell if rowspan == cell.rowspan else replace(cell, rowspan=rowspan)))
             c += cell.colspan
+            n_cols = max(n_cols, c)
         placed.append(here)
-        n_cols = max([n_cols, c, *(cc + 1 for rr, cc in occupied if rr == r)])
-    return n_cols, placed  # type: ignore[return-value]
+    return n_cols, placed
 
 
 _SHORT_EMS = 6.5  # a column whose content is at most this wide is never wrapped

@@ -456,7 +456,7 @@ def test_reports_render_in_headless_chromium(project: Path, pool: WorkerPool,
     assert 'data-images="1"' in dom
     index = _chromium_dom(out / "index.html", tmp_path)
     assert 'data-done="yes"' in index and 'data-font-loaded="true"' in index
-    assert 'data-links="4"' in index  # two reports, each with its executed notebook
+    assert 'data-links="6"' in index  # two reports, each with its Word document and notebook
     # A screenshot, for people to look at (kept in the reports folder of the test).
     subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
                     f"--user-data-dir={tmp_path / 'profile-shot'}", "--hide-scrollbars",

@@ -339,3 +339,112 @@ def test_yaobao_fits_one_a4_page(tmp_path: Path) -> None:
     )
     assert pages["short"] == 1 and pages["long"] == 1
     assert pages["long_briefing"] > 1
+
+
+# -- the batch writes a DOCX beside every PDF ------------------------------------------
+
+
+class _ReplayKernel:
+    """Stands in for a warm kernel: the notebook comes back as it is (already "executed")."""
+
+    def execute(self, nb, parameters, cwd, cell_timeout=None):
+        return nb, None, 0.0
+
+    def is_alive(self) -> bool:
+        return True
+
+
+class _InProcessPool:
+    """Runs the batch's jobs in this process with :class:`_ReplayKernel` (no kernels start)."""
+
+    def run(self, jobs, on_start=None):
+        from analysis.batch.worker import run_job
+
+        for job in jobs:
+            if on_start is not None:
+                on_start(job)
+            yield run_job(_ReplayKernel(), job)
+
+
+def _batch_project(tmp_path: Path) -> Path:
+    import nbformat
+
+    root = tmp_path / "proj"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "casebase", root / "casebase")
+    (root / "analysis").mkdir(parents=True)
+    (root / "analysis" / "helpers.py").write_text("X = 1\n")
+    (root / "notebooks").mkdir()
+    nbformat.write(briefing_notebook(), root / "notebooks" / "brief.ipynb")
+    yaobao = new_notebook(
+        cells=[
+            _markdown_cell("# 要报：东港模式"),
+            new_markdown_cell("## 一、核心判断\n\n以网格为载体培育自组织。"),
+        ]
+    )
+    nbformat.write(yaobao, root / "notebooks" / "yaobao.ipynb")
+    return root
+
+
+def _run(project: Path, **kw):
+    from analysis.batch import Run
+    from analysis.batch.runner import run_batch
+
+    plan = [
+        Run("notebooks/brief.ipynb", "brief", {}),
+        Run("notebooks/yaobao.ipynb", "brief_yaobao", {}),
+    ]
+    return run_batch(
+        plan, root=project, pool=_InProcessPool(), validator=None, progress=False, pdf=False, **kw
+    )
+
+
+def test_batch_writes_docx_with_manifest_and_index(tmp_path: Path) -> None:
+    import json
+
+    project = _batch_project(tmp_path)
+    out = project / "reports"
+    result = _run(project)
+    assert sorted(result.built) == ["brief", "brief_yaobao"], result.summary()
+    brief = out / "docx" / "brief.docx"
+    doc = docx.Document(brief)
+    assert doc.paragraphs[0].text == "东港模式：以自组织培育激活基层社会治理"
+    assert doc.core_properties.title == "东港模式：以自组织培育激活基层社会治理"
+    assert doc.tables and doc.inline_shapes
+    yaobao = docx.Document(out / "docx" / "brief_yaobao.docx")
+    assert not any(p.style.name == "来源说明" for p in yaobao.paragraphs)  # the 要报 layout
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["runs"]["brief"]["files"]["docx"] == brief.stat().st_size
+    assert manifest["runs"]["brief"]["docx_seconds"] is not None
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="docx/brief.docx">Word</a>' in index
+    assert '<a href="docx/brief_yaobao.docx">Word</a>' in index
+
+    # Nothing changed: nothing rebuilt.  Forced: the same bytes again.
+    before = brief.read_bytes()
+    assert _run(project).built == []
+    assert sorted(_run(project, force=True).built) == ["brief", "brief_yaobao"]
+    assert brief.read_bytes() == before
+
+
+def test_no_docx_skips_and_a_later_run_adds_them(tmp_path: Path) -> None:
+    project = _batch_project(tmp_path)
+    out = project / "reports"
+    assert sorted(_run(project, docx=False).built) == ["brief", "brief_yaobao"]
+    assert not (out / "docx").exists()
+    assert "docx/brief.docx" not in (out / "index.html").read_text(encoding="utf-8")
+    assert _run(project, docx=False).built == []
+    # Wanted now: the reports built without them are rebuilt, then stay fresh.
+    assert sorted(_run(project).built) == ["brief", "brief_yaobao"]
+    assert (out / "docx" / "brief.docx").is_file()
+    assert _run(project).built == []
+    # A deleted DOCX is noticed.
+    (out / "docx" / "brief_yaobao.docx").unlink()
+    assert _run(project).built == ["brief_yaobao"]
+
+
+def test_cli_has_no_docx_option() -> None:
+    from analysis.cli import build_parser
+
+    args = build_parser().parse_args(["batch", "--no-docx"])
+    assert args.docx is False
+    assert build_parser().parse_args(["batch"]).docx is True

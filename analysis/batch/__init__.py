@@ -3,8 +3,8 @@
 ``workbench batch [--plan FILE.yaml] [--jobs N] [--out reports/] [--force]``
 runs every notebook of a plan (default: :func:`default_plan`) whose inputs
 changed, with papermill-injected parameters, on a pool of warm kernels, and
-writes for each run ``reports/<name>.html``, ``reports/pdf/<name>.pdf`` and
-the executed notebook ``reports/notebooks/<name>.ipynb``, then
+writes for each run ``reports/<name>.html``, ``reports/pdf/<name>.pdf``,
+``reports/docx/<name>.docx`` (Word/WPS) and the executed notebook ``reports/notebooks/<name>.ipynb``, then
 ``reports/index.html`` and ``reports/manifest.json``.
 
 Modules
@@ -85,6 +85,8 @@ def register(subparsers: Any) -> None:
                    help="output directory (default: reports/)")
     p.add_argument("--force", action="store_true", help="rebuild every report")
     p.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the PDFs")
+    p.add_argument("--no-docx", dest="docx", action="store_false",
+                   help="跳过 Word/WPS 文档 / skip the Word/WPS documents (docx/NAME.docx)")
     p.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint"), default="auto",
                    help="lay PDFs out with headless Chromium (fast; Debian package 'chromium') "
                         "or WeasyPrint (always installed); auto: Chromium when installed "
@@ -121,7 +123,8 @@ def main(args: argparse.Namespace) -> int:
         result = run_batch(plan_file=args.plan, root=args.root, out_dir=args.out,
                            jobs=args.jobs, force=args.force, pdf=args.pdf,
                            cell_timeout=args.timeout,
-                           pdf_engine=getattr(args, "pdf_engine", "auto"))
+                           pdf_engine=getattr(args, "pdf_engine", "auto"),
+                           docx=getattr(args, "docx", True))
     except PlanError as exc:
         print(f"workbench batch: {exc}", file=sys.stderr)
         return 2

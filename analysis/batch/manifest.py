@@ -69,7 +69,7 @@ def _is_run_entry(entry: Any) -> bool:
     if not isinstance(entry.get("stale", {}), dict):
         return False
     return all(_is_number_or_none(entry.get(k))
-               for k in ("execute_seconds", "render_seconds", "pdf_seconds"))
+               for k in ("execute_seconds", "render_seconds", "pdf_seconds", "docx_seconds"))
 
 
 def _is_failure_entry(entry: Any) -> bool:

@@ -163,7 +163,7 @@ class _TrackingCache(dict):
 
 def _clean_temp_files(out: Path) -> None:
     """Remove temp files left by a killed batch (we hold the lock, so none are live)."""
-    for folder in (out, out / "pdf", out / "notebooks"):
+    for folder in (out, out / "pdf", out / "docx", out / "notebooks"):
         if folder.is_dir():
             for path in folder.glob(".*.tmp"):
                 path.unlink(missing_ok=True)
@@ -185,11 +185,14 @@ def _lock(out: Path, wait: float = 3.0) -> Any:
             time.sleep(0.05)
 
 
-def _is_fresh(entry: dict | None, key: str, out: Path, output: str, pdf: bool) -> bool:
+def _is_fresh(entry: dict | None, key: str, out: Path, output: str, pdf: bool,
+              docx: bool = True) -> bool:
     if not entry or entry.get("key") != key:
         return False
     if pdf and "pdf" not in entry.get("files", {}):
         return False  # built with --no-pdf, PDF wanted now
+    if docx and "docx" not in entry.get("files", {}):
+        return False  # built with --no-docx (or before DOCX existed), DOCX wanted now
     paths = output_paths(out, output)
     for kind, size in entry.get("files", {}).items():
         path = paths.get(kind)
@@ -246,7 +249,8 @@ def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[A
                 name, built.get("title") or name, built.get("summary") or "", section,
                 _rel(paths["html"], out),
                 _rel(paths["pdf"], out) if "pdf" in built.get("files", {}) else None, audit,
-                stale=stale))
+                stale=stale,
+                docx=_rel(paths["docx"], out) if "docx" in built.get("files", {}) else None))
         else:
             message = (failed or {}).get("message") or "not built"
             title = (run.title if run else None) or (failed or {}).get("title") or name
@@ -312,6 +316,7 @@ def run_batch(
     pdf: bool = True,
     progress: bool | str | None = None,
     pdf_engine: str = "auto",
+    docx: bool = True,
     check_casebase: bool = True,
 ) -> BatchResult:
     """Build every report of a plan whose inputs changed.
@@ -350,6 +355,8 @@ def run_batch(
         default: the bar on a terminal, plain lines otherwise (CI logs).
     pdf_engine : {"auto", "chromium", "weasyprint"}
         How PDFs are laid out; see :func:`analysis.render.pdf_engine`.
+    docx : bool
+        Also write Word/WPS documents (``docx/<name>.docx``, see :mod:`analysis.word`).
     check_casebase : bool
         Validate the case base and ``$WORKBENCH_SOURCES`` (as ``workbench
         validate --sources`` does) once before anything runs.
@@ -423,7 +430,7 @@ def run_batch(
                                                    code_hash)
                 if (not force and run.output not in manifest.failures
                         and _is_fresh(manifest.runs.get(run.output), keys[run.output], out,
-                                      run.output, pdf)):
+                                      run.output, pdf, docx)):
                     result.skipped.append(run.output)
                 else:
                     stale.append((index, run))
@@ -433,7 +440,8 @@ def run_batch(
                 checks = [lambda: _check_casebase(root / "casebase", sources_dir or None)]
                 _build(stale, runs, root, out, source, manifest, keys, result, casebase_hash,
                        code_hash, code_version, jobs, validator, preload, pool, cell_timeout,
-                       pdf, progress, lock.fileno(), engine, checks if check_casebase else [])
+                       pdf, progress, lock.fileno(), engine, checks if check_casebase else [],
+                       docx)
             _write_index(runs, manifest, out, force)
             manifest.save()
         finally:
@@ -483,7 +491,7 @@ def _check_writable(out: Path) -> None:
     """Fail now, with one message, if the reports cannot be written (read-only folder)."""
     import tempfile
 
-    for folder in (out, out / "pdf", out / "notebooks"):
+    for folder in (out, out / "pdf", out / "docx", out / "notebooks"):
         if not folder.is_dir():
             continue  # made when the first report is written, if ``out`` is writable
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-", suffix=".tmp")
@@ -602,7 +610,7 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
            code_hash: str, code_version: str, jobs: int | None, validator: Any,
            preload: Sequence[str] | None, pool: Any, cell_timeout: float | None, pdf: bool,
            progress: bool | str | None, lock_fd: int, engine: str | None,
-           checks: Sequence[Callable[[], None]] = ()) -> None:
+           checks: Sequence[Callable[[], None]] = (), docx: bool = True) -> None:
     from analysis.batch.notebooks import _fast_imports
     from analysis.batch.pool import WorkerPool
     from analysis.batch.validate import validate_runs
@@ -634,14 +642,15 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
         def last_seconds(item: tuple[int, Run]) -> float:
             entry = manifest.runs.get(item[1].output) or {}
             return -sum(float(entry.get(k) or 0)
-                        for k in ("execute_seconds", "render_seconds", "pdf_seconds"))
+                        for k in ("execute_seconds", "render_seconds", "pdf_seconds",
+                                  "docx_seconds"))
 
         stale = sorted(stale, key=last_seconds)
         job_list = [
             Job(index, run.output, str(root / run.notebook), run.notebook, dict(run.parameters),
                 run.title, run.summary, str(out), casebase_hash, code_version,
                 str(run.parameters.get("lang", "zh")), cell_timeout, pdf,
-                engine or "weasyprint")
+                engine or "weasyprint", docx)
             for index, run in stale
         ]
         shown = Progress(len(job_list), _progress_mode(progress))
@@ -692,6 +701,7 @@ def _record_success(res: dict[str, Any], run: Run, manifest: Manifest, key: str,
         "render_seconds": res.get("render_seconds"),
         "pdf_seconds": res.get("pdf_seconds"),
         "pdf_engine": res.get("pdf_engine"),
+        "docx_seconds": res.get("docx_seconds"),
     }
     if res.get("pdf_note"):
         result.notes.append(f"{name}: {res['pdf_note']}")

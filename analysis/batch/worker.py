@@ -45,6 +45,7 @@ class Job:
     cell_timeout: float | None = None
     pdf: bool = True
     pdf_engine: str = "weasyprint"  # resolved: "chromium" or "weasyprint"
+    docx: bool = True
 
 
 def output_paths(out_dir: str | Path, output: str) -> dict[str, Path]:
@@ -53,12 +54,13 @@ def output_paths(out_dir: str | Path, output: str) -> dict[str, Path]:
     Examples
     --------
     >>> sorted(output_paths("reports", "a"))
-    ['html', 'notebook', 'pdf']
+    ['docx', 'html', 'notebook', 'pdf']
     """
     out = Path(out_dir)
     return {
         "html": out / f"{output}.html",
         "pdf": out / "pdf" / f"{output}.pdf",
+        "docx": out / "docx" / f"{output}.docx",
         "notebook": out / "notebooks" / f"{output}.ipynb",
     }
 
@@ -221,6 +223,13 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
             if engine != job.pdf_engine:
                 result["pdf_note"] = (f"{job.pdf_engine} failed ({printers.last_error}); "
                                       f"laid out by {engine}")
+        docx = b""
+        if job.docx:
+            from analysis.word import render_docx, variant_for
+
+            start = time.perf_counter()
+            docx = render_docx(html, variant=variant_for(job.output), title=title, lang=job.lang)
+            result["docx_seconds"] = round(time.perf_counter() - start, 3)
     except Exception as exc:
         result["error"] = {"message": f"{type(exc).__name__}: {exc}", "stage": "render",
                            "line": traceback.format_exc().strip().splitlines()[-1]}
@@ -228,9 +237,10 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
     finally:
         if own_printers:
             printers.close()
-    # Both made before either is written: a report that fails to render leaves
-    # the previous HTML and PDF as they were.
-    files = {"html": html.encode("utf-8")} | ({"pdf": pdf} if job.pdf else {})
+    # All made before any is written: a report that fails to render leaves
+    # the previous HTML, PDF and DOCX as they were.
+    files = {"html": html.encode("utf-8")} | ({"pdf": pdf} if job.pdf else {}) | (
+        {"docx": docx} if job.docx else {})
     for kind, data in files.items():
         try:
             atomic_write(paths[kind], data)
@@ -265,6 +275,7 @@ def _warm_renderer(printers: Printers, pdf_engine: str | None) -> None:
     import nbformat
 
     from analysis.render import Provenance, render_html
+    from analysis.word import render_docx
 
     printers.start(pdf_engine or "")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 预热 warm-up\n\n*x*")])
@@ -277,6 +288,7 @@ def _warm_renderer(printers: Printers, pdf_engine: str | None) -> None:
         html = render_html(nb, Provenance("-", "-"))
         if pdf_engine == "weasyprint":  # a started Chromium needs no rehearsal
             printers.render(html, pdf_engine)
+        render_docx(html)  # python-docx and lxml imports, the template
     except Exception:  # a real job will report the problem properly
         pass
 
