@@ -19,10 +19,10 @@ Examples
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,9 @@ from matplotlib.figure import Figure
 
 from analysis import configuration, networks, plots, similarity
 from analysis import findings as fx
-from analysis.casebase import CaseBase, default_sources_dir, load_casebase
+from analysis.casebase import CaseBase, load_casebase
 from analysis.md_text import MarkdownText, as_markdown
+from analysis.project import corpus_folders, project_path, project_root, split_folders
 
 LANGS = ("zh", "en")
 
@@ -185,28 +186,59 @@ def _h(lang: str, zh: str, en: str) -> str:
     return f"{zh} / {en}" if lang == "zh" else en
 
 
-@cache
-def _load_cached(casebase_dir: str, sources: str | None) -> CaseBase:
-    return load_casebase(casebase_dir, sources)
+# One loaded case base per (folder, corpus), with the stat fingerprint it was loaded from.
+_LOADED: dict[tuple[Path, tuple[Path, ...]], tuple[tuple[Any, ...], CaseBase]] = {}
+
+
+def _tree_stats(folder: Path) -> tuple[Any, ...]:
+    """Path, size, mtime and inode of every file under ``folder``: cheap, and any edit
+    (in place or by an editor's rename) changes it."""
+    stats: list[tuple[str, int, int, int]] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            try:
+                st = os.stat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            stats.append((os.path.join(dirpath, name), st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(stats)
 
 
 def open_casebase(
-    casebase_dir: str | Path = "casebase", sources: str | Path | None = None
+    casebase_dir: str | Path = "casebase",
+    sources: str | Path | Sequence[str | Path] | None = None,
 ) -> CaseBase:
-    """Load (once per process) the validated case base; ``sources`` defaults to
-    ``$WORKBENCH_SOURCES``.
+    """The validated case base, reloaded only when its files or the corpus changed.
+
+    Relative paths are taken from the project root (:mod:`analysis.project`), so a
+    notebook means the same folders in JupyterLab (which runs it in ``notebooks/``),
+    in the batch and on the command line.  ``sources`` (one folder, several, or an
+    ``os.pathsep``-separated string) defaults to ``$WORKBENCH_SOURCES``, else to the
+    project setting ``[tool.workbench] sources``.
+
+    A kernel keeps the loaded case base while nothing under the case-base folder or
+    the corpus folders changed (sizes, mtimes, inodes); an edited or added case is
+    picked up by the next call, without restarting the kernel.
 
     Examples
     --------
     >>> cb = open_casebase("casebase")          # doctest: +SKIP
     """
-    src = sources if sources else default_sources_dir()
-    root = Path(casebase_dir)
-    if not root.is_absolute() and not root.is_dir():
-        # Notebooks may run with another working directory (JupyterLab opens them in
-        # notebooks/); a relative case base is then taken from the project root.
-        root = Path(__file__).resolve().parents[1] / root
-    return _load_cached(str(root), str(src) if src else None)
+    root = project_root()
+    folders = (
+        tuple(project_path(f, root) for f in split_folders(sources))
+        if sources
+        else corpus_folders(root=root)
+    )
+    key = (project_path(casebase_dir, root), folders)
+    stamp = tuple(_tree_stats(f) for f in key[:1] + folders)
+    hit = _LOADED.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    cb = load_casebase(key[0], folders or None)
+    _LOADED[key] = (stamp, cb)
+    return cb
 
 
 def _check_lang(lang: str) -> None:
@@ -1952,7 +1984,8 @@ def corpus_briefing(
 ) -> Briefing:
     """Keyness of each source against the rest (G², χ²) and keywords in context.
 
-    Runs only when a corpus is given (``sources`` or ``$WORKBENCH_SOURCES``);
+    Runs only when a corpus is given (``sources``, ``$WORKBENCH_SOURCES`` or the project
+    setting ``[tool.workbench] sources``);
     otherwise the report says so and stops cleanly.
 
     Examples
@@ -1963,8 +1996,7 @@ def corpus_briefing(
     from analysis import text as tx
 
     _check_lang(lang)
-    src = sources if sources else default_sources_dir()
-    cb = open_casebase(casebase_dir, src)
+    cb = open_casebase(casebase_dir, sources)
     plots.setup()
     lab = cb.labels(lang)
     b = Briefing(
@@ -1977,8 +2009,8 @@ def corpus_briefing(
         msg = MarkdownText(
             _t(
                 lang,
-                "未提供语料文件夹（`--sources DIR` 或环境变量 `WORKBENCH_SOURCES`），本报告不做语料分析。",
-                "No corpus folder was given (`--sources DIR` or `$WORKBENCH_SOURCES`), so this report does no corpus analysis.",
+                "未提供语料文件夹（`--sources DIR`、环境变量 `WORKBENCH_SOURCES` 或 `pyproject.toml` 的 `[tool.workbench] sources`），本报告不做语料分析。",
+                "No corpus folder was given (`--sources DIR`, `$WORKBENCH_SOURCES` or `[tool.workbench] sources` in `pyproject.toml`), so this report does no corpus analysis.",
             )
         )
         b.sections["status"] = Section(_h(lang, "语料", "Corpus"), [msg])

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -75,6 +75,8 @@ Framework = Literal[
     "共建共治共享",
 ]
 MAX_QUOTE = 120
+#: One corpus folder, several (a sequence, or a string with ``os.pathsep``), or none.
+SourcesArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
 _ID = r"^[a-z][a-z0-9_]*$"
 
 # --------------------------------------------------------------------------- models
@@ -1531,8 +1533,53 @@ def _valid_sources(doc: YamlDoc | None) -> list[tuple[int, Source]]:
     return valid
 
 
+def corpus_paths(sources_dir: SourcesArg) -> tuple[Path, ...]:
+    """The corpus folders named by ``sources_dir``: one path, several, or none.
+
+    A string may hold several folders separated by ``os.pathsep``.
+
+    Examples
+    --------
+    >>> corpus_paths(None)
+    ()
+    >>> corpus_paths(["a", Path("b")])
+    (PosixPath('a'), PosixPath('b'))
+    """
+    from analysis.project import split_folders
+
+    return tuple(Path(f) for f in split_folders(sources_dir))
+
+
+def find_source(name: str, folders: Sequence[Path], source_id: str | None = None) -> Path:
+    """The one file among the corpus folders that a source names (see :func:`source_path`).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` leads out of a corpus folder, is in none of them, or is in more
+        than one (which text is meant would be ambiguous).
+
+    Examples
+    --------
+    >>> find_source("a.txt", [Path("/nonexistent/x"), Path("/nonexistent/y")], "s1")
+    Traceback (most recent call last):
+    ...
+    ValueError: source file 'a.txt' of 's1' not found in /nonexistent/x or /nonexistent/y
+    """
+    hits = [p for p in (source_path(f, name) for f in folders) if p.is_file()]
+    what = f"source file {name!r}" + (f" of {source_id!r}" if source_id else "")
+    if not hits:
+        raise ValueError(f"{what} not found in {' or '.join(str(f) for f in folders)}")
+    if len(hits) > 1:
+        raise ValueError(
+            f"{what} is in more than one corpus folder ({hits[0]}, {hits[1]}): "
+            "keep one copy or rename one"
+        )
+    return hits[0]
+
+
 def _load_sources_texts(
-    sources: list[tuple[int, Source]], corpus: Path, display: str, doc: Any
+    sources: list[tuple[int, Source]], corpus: Sequence[Path], display: str, doc: Any
 ) -> tuple[dict[str, str], list[Problem]]:
     texts: dict[str, str] = {}
     problems: list[Problem] = []
@@ -1540,19 +1587,9 @@ def _load_sources_texts(
         sid = src.id
         line = _line_of(doc, ("sources", i, "file"))
         try:
-            path = source_path(corpus, src.file)
+            path = find_source(src.file, corpus, sid)
         except ValueError as exc:
             problems.append(Problem(display, line, f"sources[{i}].file", str(exc)))
-            continue
-        if not path.is_file():
-            problems.append(
-                Problem(
-                    display,
-                    line,
-                    f"sources[{i}].file",
-                    f"source file {src.file!r} of {sid!r} not found in {corpus}",
-                )
-            )
             continue
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != src.sha256:
@@ -1569,6 +1606,10 @@ def _load_sources_texts(
         except YamlError as exc:
             problems.append(Problem(exc.file, exc.line, "", exc.message))
     return texts, problems
+
+
+def _missing_folders(corpus: Sequence[Path]) -> list[Problem]:
+    return [Problem(str(f), None, "", "sources folder not found") for f in corpus if not f.is_dir()]
 
 
 def load_rounds(root: str | os.PathLike[str] = "casebase") -> dict[str, Any] | None:
@@ -1617,7 +1658,7 @@ def load_codebook(root: str | os.PathLike[str] = "casebase") -> Codebook:
 
 def load_casebase(
     root: str | os.PathLike[str] = "casebase",
-    sources_dir: str | os.PathLike[str] | None = None,
+    sources_dir: SourcesArg = None,
 ) -> CaseBase:
     """Load and validate the whole case base.
 
@@ -1625,10 +1666,11 @@ def load_casebase(
     ----------
     root : path-like
         The ``casebase/`` folder.
-    sources_dir : path-like, optional
-        Folder with the source texts named in ``sources.yaml``.  When given, every
-        source file must exist with the recorded sha256 and every quote must equal
-        its span; the texts are kept on the returned object.
+    sources_dir : path-like or sequence of them, optional
+        Corpus folder(s) with the source texts named in ``sources.yaml`` (a string may
+        name several, ``os.pathsep``-separated).  When given, every source file must be
+        in exactly one of them with the recorded sha256 and every quote must equal its
+        span; the texts are kept on the returned object.
 
     Returns
     -------
@@ -1664,11 +1706,11 @@ def load_casebase(
     src_display = _rel(root / "sources.yaml", root)
     valid_sources = _valid_sources(src_doc)
     texts: dict[str, str] = {}
-    if sources_dir is not None:
-        corpus = Path(sources_dir)
-        if not corpus.is_dir():
-            problems.append(Problem(str(corpus), None, "", "sources folder not found"))
-        else:
+    corpus = corpus_paths(sources_dir)
+    if corpus:
+        missing = _missing_folders(corpus)
+        problems.extend(missing)
+        if not missing:
             texts, probs = _load_sources_texts(valid_sources, corpus, src_display, src_doc)
             problems.extend(probs)
     sources = {s.id: s for _, s in valid_sources}
@@ -1784,21 +1826,25 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     }
 
 
-def default_sources_dir() -> Path | None:
-    """The corpus folder from ``$WORKBENCH_SOURCES``, if set.
+def default_sources_dir(root: str | os.PathLike[str] | None = None) -> tuple[Path, ...] | None:
+    """The configured corpus folders: ``$WORKBENCH_SOURCES``, else the project setting.
+
+    See :func:`analysis.project.corpus_folders`; ``root`` is the project root
+    (default: found from the working directory).
 
     Examples
     --------
     >>> import os; os.environ.pop("WORKBENCH_SOURCES", None) and None
-    >>> default_sources_dir() is None
+    >>> default_sources_dir("/nonexistent") is None
     True
     """
-    env = os.environ.get("WORKBENCH_SOURCES")
-    return Path(env) if env else None
+    from analysis.project import corpus_folders
+
+    return corpus_folders(root=root) or None
 
 
 def read_source_texts(
-    root: str | os.PathLike[str], sources_dir: str | os.PathLike[str]
+    root: str | os.PathLike[str], sources_dir: SourcesArg
 ) -> tuple[dict[str, str], list[Problem]]:
     """Read ``sources.yaml`` and the texts it names, without validating the cases.
 
@@ -1817,7 +1863,8 @@ def read_source_texts(
     srcs, problems = parse_model(Sources, doc, display)
     if srcs is None:
         return {}, problems
-    corpus = Path(sources_dir)
-    if not corpus.is_dir():
-        return {}, [Problem(str(corpus), None, "", "sources folder not found")]
+    corpus = corpus_paths(sources_dir)
+    missing = _missing_folders(corpus)
+    if missing:
+        return {}, missing
     return _load_sources_texts(list(enumerate(srcs.sources)), corpus, display, doc)

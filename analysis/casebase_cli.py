@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,21 +24,50 @@ if TYPE_CHECKING:
 # `workbench --help` and the batch's no-change path stay fast.
 
 
+CASEBASE_HELP = (
+    "案例库文件夹（默认：项目根目录下的 casebase） / "
+    "case-base folder (default: casebase in the project root)"
+)
+SOURCES_HELP = (
+    f"语料文件夹，可重复或用 {os.pathsep} 分隔（默认：$WORKBENCH_SOURCES，其次 pyproject.toml 的 "
+    f"[tool.workbench] sources） / corpus folder(s) of source texts, repeatable or "
+    f"{os.pathsep}-separated (default: $WORKBENCH_SOURCES, else [tool.workbench] sources in "
+    "pyproject.toml)"
+)
+
+
+def add_casebase_option(p: argparse.ArgumentParser) -> None:
+    """Add ``--casebase DIR``, the case-base folder option every subcommand shares."""
+    p.add_argument("--casebase", metavar="DIR", default=None, help=CASEBASE_HELP)
+
+
+def add_sources_option(p: argparse.ArgumentParser, help: str = SOURCES_HELP) -> None:
+    """Add ``--sources DIR`` (repeatable, or ``os.pathsep``-separated)."""
+    p.add_argument("--sources", metavar="DIR", action="append", default=None, help=help)
+
+
+def casebase_of(args: argparse.Namespace) -> Path:
+    """The case-base folder: ``--casebase`` (from the working directory), else the project's."""
+    from analysis.project import project_path
+
+    return Path(args.casebase) if args.casebase else project_path("casebase")
+
+
+def corpus_of(args: argparse.Namespace) -> tuple[Path, ...]:
+    """The corpus folders: ``--sources`` > ``$WORKBENCH_SOURCES`` > the project setting."""
+    from analysis.project import corpus_folders
+
+    return corpus_folders(args.sources)
+
+
 def _add_common(p: argparse.ArgumentParser, sources: bool = True) -> None:
-    p.add_argument("--casebase", default="casebase", help="case-base folder (default: casebase)")
+    add_casebase_option(p)
     if sources:
-        p.add_argument(
-            "--sources",
-            default=None,
-            help="folder of source texts; quotes are checked against it "
-            "(default: $WORKBENCH_SOURCES if set)",
-        )
+        add_sources_option(p)
 
 
-def _sources(args: argparse.Namespace) -> Path | None:
-    from analysis.casebase import default_sources_dir
-
-    return Path(args.sources) if args.sources else default_sources_dir()
+def _sources(args: argparse.Namespace) -> tuple[Path, ...] | None:
+    return corpus_of(args) or None
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -52,12 +82,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     src = _sources(args)
     try:
-        cb = load_casebase(args.casebase, src)
+        cb = load_casebase(casebase_of(args), src)
     except CaseBaseError as exc:
         _print_problems(exc.problems)
         return 1
     counts = summary_counts(cb)
-    checked = f"quotes checked against {src}" if src else "quotes NOT checked (no --sources given)"
+    checked = (
+        "quotes checked against " + ", ".join(map(str, src))
+        if src
+        else "quotes NOT checked (no --sources given)"
+    )
     print(
         "OK: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()) + f"; {checked}"
     )
@@ -70,7 +104,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from analysis.export import export_tables
 
     try:
-        cb = load_casebase(args.casebase, _sources(args))
+        cb = load_casebase(casebase_of(args), _sources(args))
     except CaseBaseError as exc:
         _print_problems(exc.problems)
         return 1
@@ -86,9 +120,13 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
     src = _sources(args)
     if src is None:
-        print("locate needs --sources DIR (the folder of source texts)", file=sys.stderr)
+        print(
+            "locate needs the corpus: --sources DIR, $WORKBENCH_SOURCES or "
+            "[tool.workbench] sources in pyproject.toml",
+            file=sys.stderr,
+        )
         return 2
-    root = Path(args.casebase)
+    root = casebase_of(args)
     texts, problems = read_source_texts(root, src)
     if problems:
         _print_problems(problems)
@@ -119,7 +157,7 @@ def cmd_new_case(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    root = Path(args.casebase)
+    root = casebase_of(args)
     if not root.is_dir():
         print(f"{root}: case-base folder not found (give it with --casebase DIR)", file=sys.stderr)
         return 1
@@ -139,8 +177,8 @@ def cmd_new_case(args: argparse.Namespace) -> int:
         print(f"{path}: cannot write the template: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(
-        f"wrote {path}: fill it in, then run `workbench locate --sources DIR` and "
-        "`workbench validate --sources DIR`"
+        f"wrote {path}: fill it in, then run `workbench locate` and `workbench validate` "
+        "(the corpus: [tool.workbench] sources in pyproject.toml, or --sources DIR)"
     )
     return 0
 
@@ -160,32 +198,60 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the case-base subcommands to the ``workbench`` parser."""
-    p = sub.add_parser("validate", help="validate the case base (and quotes, with --sources)")
+    p = sub.add_parser(
+        "validate",
+        help="校验案例库（给出语料时逐条核对引文） / validate the case base "
+        "(and every quote, when a corpus is given)",
+    )
     _add_common(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("export", help="export tables for Excel/WPS/Stata/R")
+    p = sub.add_parser(
+        "export",
+        help="导出 CSV 数据表和 datapackage.json / export tables for Excel/WPS/Stata/R",
+    )
     _add_common(p)
     p.add_argument(
-        "--out", default="reports/tables", help="output folder (default: reports/tables)"
+        "--out",
+        metavar="DIR",
+        default="reports/tables",
+        help="输出文件夹（默认：reports/tables） / output folder (default: reports/tables)",
     )
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("locate", help="fill in evidence offsets from quotes")
+    p = sub.add_parser(
+        "locate", help="由引文补全证据的字符位置 / fill in evidence offsets from quotes"
+    )
     _add_common(p)
-    p.add_argument("files", nargs="*", help="YAML files (default: every case and coding file)")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="要处理的 YAML 文件（默认：全部案例和编码文件） / "
+        "YAML files (default: every case and coding file)",
+    )
     p.set_defaults(func=cmd_locate)
 
-    p = sub.add_parser("new-case", help="write a commented template for a new case")
+    p = sub.add_parser(
+        "new-case",
+        help="生成带注释的新案例模板 / write a commented template for a new case",
+    )
     _add_common(p, sources=False)
     p.add_argument(
-        "id", help="snake_case id of the new case (at most 64 characters), e.g. chengdu_wuhou"
+        "id",
+        help="新案例的 id（小写字母、数字、下划线，至多 64 个字符），如 chengdu_wuhou / "
+        "snake_case id of the new case (at most 64 characters), e.g. chengdu_wuhou",
     )
-    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--force", action="store_true", help="覆盖已有文件 / overwrite an existing file")
     p.set_defaults(func=cmd_new_case)
 
-    p = sub.add_parser("schema", help="export JSON Schemas for editors")
+    p = sub.add_parser(
+        "schema", help="导出供编辑器使用的 JSON Schema / export JSON Schemas for editors"
+    )
     p.add_argument(
-        "--out", default="casebase/schema", help="output folder (default: casebase/schema)"
+        "--out",
+        metavar="DIR",
+        default="casebase/schema",
+        help="输出文件夹（默认：casebase/schema） / output folder (default: casebase/schema)",
     )
     p.set_defaults(func=cmd_schema)

@@ -10,6 +10,9 @@ Examples
 >>> from analysis.cli import build_parser
 >>> build_parser().prog
 'workbench'
+>>> main(["--version"])                  # doctest: +ELLIPSIS
+workbench 0...
+0
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Iterator
 
 # Modules that contribute subcommands, in the order they appear in --help.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -29,13 +33,44 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+HELP_HELP = "显示本帮助并退出 / show this help message and exit"
+
+
+def version() -> str:
+    """The installed version of the workbench (the package's own when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("governance-workbench")
+    except PackageNotFoundError:
+        import analysis
+
+        return analysis.__version__
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """``parser`` and every subcommand's parser below it."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                yield from _parsers(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``workbench`` argument parser from every command module."""
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="基层社会治理比较研究工作台 / Comparative governance research workbench",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"workbench {version()}",
+        help="显示版本号并退出 / show the version and exit",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="子命令 / commands")
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -45,18 +80,31 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for p in _parsers(parser):
+        # argparse's own -h text, in the same bilingual convention as every other option.
+        for action in p._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = HELP_HELP
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
+    from analysis.project import ProjectSettingsError
+
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        return int(exc.code or 0)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     try:
         return int(args.func(args) or 0)
+    except ProjectSettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -335,11 +335,11 @@ def freeze_coding(cb: CaseBase, coder: str, out_root: Path | None = None) -> lis
 
 
 def cmd_reliability(args: argparse.Namespace) -> int:
-    from analysis.casebase import CaseBaseError, default_sources_dir, load_casebase
+    from analysis.casebase import CaseBaseError, load_casebase
+    from analysis.casebase_cli import casebase_of, corpus_of
 
-    src = Path(args.sources) if args.sources else default_sources_dir()
     try:
-        cb = load_casebase(args.casebase, src)
+        cb = load_casebase(casebase_of(args), corpus_of(args) or None)
         report = reliability_report(cb, args.round)
     except CaseBaseError as exc:
         for p in exc.problems:
@@ -357,9 +357,10 @@ def cmd_reliability(args: argparse.Namespace) -> int:
 
 def cmd_freeze(args: argparse.Namespace) -> int:
     from analysis.casebase import CaseBaseError, load_casebase
+    from analysis.casebase_cli import casebase_of
 
     try:
-        cb = load_casebase(args.casebase)
+        cb = load_casebase(casebase_of(args))
         for p in freeze_coding(cb, args.coder):
             print(p)
     except CaseBaseError as exc:
@@ -374,20 +375,39 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``reliability`` and ``freeze-coding`` to the ``workbench`` parser."""
+    from analysis.casebase_cli import add_casebase_option, add_sources_option
+
     p = sub.add_parser(
-        "reliability", help="inter-coder agreement (Krippendorff's alpha, Cohen's kappa)"
+        "reliability",
+        help="编码者间信度（Krippendorff α、Cohen κ） / "
+        "inter-coder agreement (Krippendorff's alpha, Cohen's kappa)",
     )
-    p.add_argument("--casebase", default="casebase")
-    p.add_argument("--sources", default=None, help="check the codings' quotes against this corpus")
+    add_casebase_option(p)
+    add_sources_option(
+        p,
+        help="用此语料核对独立编码的引文（默认同 validate） / "
+        "check the codings' quotes against this corpus (default: as for validate)",
+    )
     p.add_argument(
-        "--round", default=None, help="round id from codings/rounds.yaml (default: latest)"
+        "--round",
+        default=None,
+        metavar="ID",
+        help="codings/rounds.yaml 中的轮次 id（默认：最新一轮） / "
+        "round id from codings/rounds.yaml (default: latest)",
     )
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="输出格式（默认：text） / output format (default: text)",
+    )
     p.set_defaults(func=cmd_reliability)
 
     p = sub.add_parser(
-        "freeze-coding", help="keep the case files' current coding as an independent coding"
+        "freeze-coding",
+        help="把案例文件当前的编码保存为一份独立编码 / "
+        "keep the case files' current coding as an independent coding",
     )
-    p.add_argument("coder", help="coder name, e.g. primary")
-    p.add_argument("--casebase", default="casebase")
+    p.add_argument("coder", help="编码者名称，如 primary / coder name, e.g. primary")
+    add_casebase_option(p)
     p.set_defaults(func=cmd_freeze)

@@ -12,8 +12,8 @@
 # ---
 
 # %% [markdown] tags=["remove-cell"]
-# 语料分析 / Corpus — 需要语料文件夹（`sources` 参数或环境变量 `WORKBENCH_SOURCES`）；没有时报告会说明并跳过。
-# Needs a corpus folder (the `sources` parameter or `$WORKBENCH_SOURCES`); without one the report says so.
+# 语料分析 / Corpus — 需要语料文件夹（`sources` 参数、环境变量 `WORKBENCH_SOURCES` 或 `pyproject.toml` 的 `[tool.workbench]`，相对路径相对于项目根目录）；没有时报告会说明并跳过。
+# Needs a corpus folder (the `sources` parameter, `$WORKBENCH_SOURCES` or `[tool.workbench]` in `pyproject.toml`; relative to the project root); without one the report says so.
 
 # %% tags=["parameters"]
 sources = ""

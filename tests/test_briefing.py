@@ -64,8 +64,9 @@ def test_bad_parameters_are_clear_errors():
         briefing.pairwise_comparison("shaoxing", "shaoxing", "zh", CASEBASE)
 
 
-def test_corpus_report_without_a_corpus_says_so(monkeypatch):
+def test_corpus_report_without_a_corpus_says_so(monkeypatch, tmp_path):
     monkeypatch.delenv("WORKBENCH_SOURCES", raising=False)
+    monkeypatch.chdir(tmp_path)  # outside the project: no [tool.workbench] sources either
     b = briefing.corpus_briefing("en", CASEBASE, None)
     assert list(b.sections) == ["status"]
     assert "No corpus folder was given" in b.findings[0]

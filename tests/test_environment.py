@@ -16,6 +16,7 @@ def _norm(name: str) -> str:
 
 
 def _parse(spec: str) -> tuple[str, str]:
+    spec = spec.split(";")[0]  # an environment marker (python_version < ...) is pip's business
     m = re.fullmatch(r"\s*([A-Za-z0-9_.\-\[\]]+)\s*(.*)", spec)
     assert m, spec
     name = re.sub(r"\[.*\]", "", m.group(1))

@@ -69,34 +69,46 @@ def register(subparsers: Any) -> None:
     >>> (args.jobs, args.force)
     (2, True)
     """
+    from analysis.casebase_cli import add_sources_option
+
     p = subparsers.add_parser(
         "batch",
-        help="批量生成决策咨询报告 / render the briefing reports",
-        description="Run the report notebooks of a plan with papermill parameters on warm "
+        help="批量生成决策咨询简报 / render the briefing reports",
+        description="按计划用 papermill 参数在常驻内核上运行报告 notebook，生成 HTML 和 PDF；"
+                    "只重建 notebook、参数、案例库或分析代码有变化的报告。 / "
+                    "Run the report notebooks of a plan with papermill parameters on warm "
                     "kernels and render HTML + PDF; only runs whose notebook, parameters, "
                     "case base or analysis code changed are rebuilt.",
     )
     p.add_argument("--plan", metavar="FILE.yaml",
-                   help="YAML list of runs (default: one report per case, pair, outcome, "
-                        "plus reliability and corpus)")
+                   help="运行计划（YAML 列表；默认：每个案例、每对案例、每个结果变量各一份，"
+                        "另加信度和语料报告） / YAML list of runs (default: one report per case, "
+                        "pair, outcome, plus reliability and corpus)")
     p.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
-                   help="parallel warm kernels (default: number of CPUs)")
+                   help="并行的常驻内核数（默认：CPU 核数） / "
+                        "parallel warm kernels (default: number of CPUs)")
     p.add_argument("--out", default="reports", metavar="DIR",
-                   help="output directory (default: reports/)")
-    p.add_argument("--force", action="store_true", help="rebuild every report")
-    p.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the PDFs")
+                   help="输出文件夹（默认：reports/） / output directory (default: reports/)")
+    p.add_argument("--force", action="store_true",
+                   help="全部重建 / rebuild every report")
+    p.add_argument("--no-pdf", dest="pdf", action="store_false",
+                   help="不生成 PDF / skip the PDFs")
     p.add_argument("--no-docx", dest="docx", action="store_false",
-                   help="跳过 Word/WPS 文档 / skip the Word/WPS documents (docx/NAME.docx)")
+                   help="不生成 Word/WPS 文档 / skip the Word/WPS documents (docx/NAME.docx)")
     p.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint"), default="auto",
-                   help="lay PDFs out with headless Chromium (fast; Debian package 'chromium') "
+                   help="PDF 排版引擎：无头 Chromium（快）或 WeasyPrint（总是可用）；auto 在装有 "
+                        "Chromium 时用它（默认：auto 或 $WORKBENCH_PDF_ENGINE） / "
+                        "lay PDFs out with headless Chromium (fast; Debian package 'chromium') "
                         "or WeasyPrint (always installed); auto: Chromium when installed "
                         "(default: auto, or $WORKBENCH_PDF_ENGINE)")
     p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
-                   help="per-cell execution timeout (default: 900)")
-    p.add_argument("--root", default=".", help="project root (default: current directory)")
-    p.add_argument("--sources", metavar="DIR", default=None,
-                   help="folder of source texts for the reports that quote or analyse them "
-                        "(default: $WORKBENCH_SOURCES)")
+                   help="每个单元格的执行时限（默认：900 秒） / "
+                        "per-cell execution timeout (default: 900)")
+    p.add_argument("--root", default=None, metavar="DIR",
+                   help="项目根目录（默认：从当前目录向上找到的项目） / "
+                        "project root (default: the project found from the working directory "
+                        "upwards)")
+    add_sources_option(p)
     p.set_defaults(func=main)
 
 
@@ -106,21 +118,24 @@ def main(args: argparse.Namespace) -> int:
     Every way a batch can stop early ends in a one-line message (the case-base
     check prints ``workbench validate``'s lines) and a non-zero exit.
     """
+    import os
+
     from analysis.batch.runner import (
         BatchBusyError,
         BatchError,
         BatchInterrupted,
         CaseBaseCheckError,
     )
+    from analysis.project import SOURCES_ENV, corpus_folders, project_root
 
-    if getattr(args, "sources", None):
-        import os
-        from pathlib import Path
-
-        # Worker kernels inherit the environment; the notebooks read the corpus from it.
-        os.environ["WORKBENCH_SOURCES"] = str(Path(args.sources).resolve())
+    root = args.root if args.root is not None else project_root()
+    # --sources > $WORKBENCH_SOURCES > the project setting, as absolute folders; worker
+    # kernels inherit the environment, so the notebooks read the same corpus.
+    folders = corpus_folders(getattr(args, "sources", None), root=root)
+    if folders:
+        os.environ[SOURCES_ENV] = os.pathsep.join(map(str, folders))
     try:
-        result = run_batch(plan_file=args.plan, root=args.root, out_dir=args.out,
+        result = run_batch(plan_file=args.plan, root=root, out_dir=args.out,
                            jobs=args.jobs, force=args.force, pdf=args.pdf,
                            cell_timeout=args.timeout,
                            pdf_engine=getattr(args, "pdf_engine", "auto"),

@@ -32,6 +32,7 @@ from analysis.batch.kernel import DEFAULT_PRELOAD
 from analysis.batch.manifest import Manifest, utc_now
 from analysis.batch.plan import Run, default_plan, load_plan
 from analysis.batch.worker import Job, output_paths
+from analysis.project import corpus_folders
 
 #: Index section headings for the default plan's notebooks (by file stem).
 SECTIONS = {
@@ -387,7 +388,9 @@ def run_batch(
     out = out if out.is_absolute() else root / out
     source = os.fspath(plan_file) if plan_file is not None else "<default plan>"
     engine = _pdf_engine(pdf_engine) if pdf else None
-    sources_dir = os.environ.get("WORKBENCH_SOURCES", "")
+    # The corpus folders ($WORKBENCH_SOURCES, set by ``--sources``, else the project
+    # setting), os.pathsep-separated.
+    sources_dir = os.pathsep.join(map(str, corpus_folders(root=root)))
     if plan is None:
         plan = load_plan(plan_file) if plan_file is not None else _default_plan(
             root / "casebase", sources_dir if check_casebase else None)
@@ -411,9 +414,10 @@ def run_batch(
             import analysis
 
             code_version = f"{analysis.__version__}+{code_hash[:12]}"
-            # $WORKBENCH_SOURCES (``--sources``): hashed by content, like the case base.
-            sources_hash = (hashing.tree_digest(sources_dir, cache=cache, base=root)
-                            if sources_dir else "")
+            # The corpus folders: hashed by content, like the case base.
+            sources_hash = hashing.canonical_hash(
+                [hashing.tree_digest(f, cache=cache, base=root)
+                 for f in sources_dir.split(os.pathsep) if f])
             keys: dict[str, str] = {}
             stale: list[tuple[int, Run]] = []
             for index, run in enumerate(runs):

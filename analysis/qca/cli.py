@@ -65,48 +65,64 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """
     p = subparsers.add_parser(
         "qca",
-        help="QCA: truth table, minimisation (as R's QCA package), necessity",
+        help="定性比较分析：真值表、最小化（与 R 的 QCA 包一致）、必要性 / "
+        "QCA: truth table, minimisation (as R's QCA package), necessity",
         description=(
             "Crisp- and fuzzy-set QCA of a CSV file, reproducing R's QCA 3.25: the "
             "truth table, the conservative and parsimonious solutions (and the "
             "intermediate one with --dir-exp), every minimal model with its fit."
         ),
     )
-    p.add_argument("--data", required=True, metavar="FILE.csv", help="membership scores")
     p.add_argument(
-        "--outcome", required=True, metavar="Y|~Y", help="outcome column; ~Y explains its absence"
+        "--data", required=True, metavar="FILE.csv", help="隶属度数据表 / membership scores"
+    )
+    p.add_argument(
+        "--outcome",
+        required=True,
+        metavar="Y|~Y",
+        help="结果变量列；~Y 解释其不出现 / outcome column; ~Y explains its absence",
     )
     p.add_argument(
         "--conditions",
         metavar="A,B,C",
-        help="condition columns (default: every column but the outcome and the case column)",
+        help="条件变量列（默认：除结果列和案例列外的全部列） / "
+        "condition columns (default: every column but the outcome and the case column)",
     )
     p.add_argument(
         "--case-col",
         metavar="NAME",
-        help="column with case labels (default: the first column if it is not numeric)",
+        help="案例名称列（默认：第一列，若非数值） / "
+        "column with case labels (default: the first column if it is not numeric)",
     )
-    p.add_argument("--incl-cut", default="1", metavar="X[,Y]", help="inclusion cut-off(s)")
-    p.add_argument("--n-cut", type=int, default=1, metavar="N", help="minimum cases per row")
-    p.add_argument("--pri-cut", type=float, default=0.0, metavar="X", help="minimum PRI")
+    p.add_argument(
+        "--incl-cut", default="1", metavar="X[,Y]", help="一致性阈值 / inclusion cut-off(s)"
+    )
+    p.add_argument(
+        "--n-cut", type=int, default=1, metavar="N", help="每行最少案例数 / minimum cases per row"
+    )
+    p.add_argument("--pri-cut", type=float, default=0.0, metavar="X", help="最低 PRI / minimum PRI")
     p.add_argument(
         "--dir-exp",
         metavar="A=1,B=0,C=-",
-        help="directional expectations; adds the intermediate solution",
+        help="方向性预期；增加中间解 / directional expectations; adds the intermediate solution",
     )
     p.add_argument(
         "--solution",
         choices=("all", *SOLUTION_TYPES),
         default="all",
-        help="compute only this solution type (default: all; intermediate needs --dir-exp)",
+        help="只计算这一种解（默认：all；中间解需要 --dir-exp） / "
+        "compute only this solution type (default: all; intermediate needs --dir-exp)",
     )
     p.add_argument(
         "--row-dom",
         action="store_true",
-        help="drop dominated prime implicants before solving the chart (R's row.dom)",
+        help="求解前去掉被支配的素蕴涵项（R 的 row.dom） / "
+        "drop dominated prime implicants before solving the chart (R's row.dom)",
     )
     p.add_argument(
-        "--necessity", action="store_true", help="also report necessity of single conditions"
+        "--necessity",
+        action="store_true",
+        help="同时报告单个条件的必要性 / also report necessity of single conditions",
     )
     p.add_argument(
         "--calibrate",
@@ -114,6 +130,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default=[],
         metavar="COL=e,c,i",
         help=(
+            "先把原始数据列校准为模糊集（同 R 的 calibrate(type = 'fuzzy')）：排除、交叉、"
+            "包含三个锚点，可重复 / "
             "calibrate a raw column into a fuzzy set first, as R's calibrate(type = 'fuzzy'): "
             "exclusion, crossover and inclusion anchors, e.g. DEV=400,550,900 or "
             "DEV=e=400,c=550,i=900 (e above i gives a decreasing set; six values "
@@ -126,6 +144,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default=[],
         metavar="COL=T",
         help=(
+            "先把原始数据列校准为清晰集（同 R 的 calibrate(type = 'crisp')），可重复 / "
             "calibrate a raw column into a crisp set first, as R's calibrate(type = 'crisp'): "
             "1 where the value reaches the threshold T, else 0; repeat for each column"
         ),
@@ -135,19 +154,24 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=float,
         default=0.95,
         metavar="X",
-        help="membership at the inclusion anchor of --calibrate (R's idm; default 0.95)",
+        help="--calibrate 在包含锚点处的隶属度（R 的 idm，默认 0.95） / "
+        "membership at the inclusion anchor of --calibrate (R's idm; default 0.95)",
     )
     p.add_argument(
         "--max-memory",
         type=float,
         metavar="GB",
         help=(
+            "简约解搜索可用的内存上限（GB；默认 2 GB，可用内存不足时取其一半） / "
             "memory the parsimonious search may use, in GB "
             "(default: 2 GB, or half the free memory if less)"
         ),
     )
     p.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="输出格式（默认：text） / output format (default: text)",
     )
     p.set_defaults(func=run)
     return p
