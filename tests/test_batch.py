@@ -269,6 +269,21 @@ def test_sources_folder_contents_trigger_rebuild(project: Path, pool: WorkerPool
     assert batch(project, [TEXT], pool).built == ["text"]
 
 
+def test_corpus_folders_of_the_project_setting_trigger_rebuild(
+        project: Path, pool: WorkerPool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch reads the corpus from [tool.workbench] too, every folder of it."""
+    monkeypatch.delenv("WORKBENCH_SOURCES", raising=False)
+    (project / "pyproject.toml").write_text(
+        '[tool.workbench]\nsources = ["corpus_a", "corpus_b"]\n', encoding="utf-8")
+    for name in ("corpus_a", "corpus_b"):
+        (project / name).mkdir()
+        (project / name / f"{name}.txt").write_text("基层治理", encoding="utf-8")
+    assert batch(project, [TEXT], pool).built == ["text"]
+    assert batch(project, [TEXT], pool).built == []
+    (project / "corpus_b" / "corpus_b.txt").write_text("基层治理创新", encoding="utf-8")
+    assert batch(project, [TEXT], pool).built == ["text"]
+
+
 def test_rerender_is_byte_identical(project: Path, pool: WorkerPool) -> None:
     plan = [OK, TEXT]
     batch(project, plan, pool, pdf=True)

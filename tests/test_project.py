@@ -186,3 +186,33 @@ def test_the_project_names_its_corpus_once(monkeypatch):
     monkeypatch.delenv("WORKBENCH_SOURCES", raising=False)
     assert project_settings(ROOT)["sources"] == ["../shared/seeds"]
     assert corpus_folders(root=ROOT) == ((ROOT.parent / "shared" / "seeds"),)
+
+
+def test_batch_passes_every_corpus_folder_to_the_kernels(tmp_path, monkeypatch):
+    """``workbench batch --sources A --sources B``: the kernels inherit both, absolute."""
+    import analysis.batch as batch_cli
+
+    seen = {}
+
+    class Result:
+        failed = []
+        exit_code = 0
+
+        def summary(self):
+            return "done"
+
+    def fake_run_batch(**kwargs):
+        seen["env"] = os.environ.get("WORKBENCH_SOURCES")
+        seen["root"] = kwargs["root"]
+        return Result()
+
+    root = _project(tmp_path)
+    monkeypatch.setattr(batch_cli, "run_batch", fake_run_batch)
+    monkeypatch.setenv("WORKBENCH_SOURCES", "ignored")
+    monkeypatch.chdir(root / "notebooks")
+    assert main(["batch", "--sources", "../a", "--sources", f"../b{os.pathsep}../c"]) == 0
+    base = root / "notebooks"
+    assert seen["env"] == os.pathsep.join(
+        str((base / n).resolve()) for n in ("../a", "../b", "../c")
+    )
+    assert seen["root"] == root  # the project found from notebooks/, not the working directory
