@@ -174,8 +174,9 @@ def format_comparison(c: Comparison) -> str:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run ``workbench compare``."""
     from analysis.casebase import CaseBaseError, load_casebase
+    from analysis.casebase_cli import casebase_of
 
-    root = Path(args.casebase)
+    root = casebase_of(args)
     try:
         cb = load_casebase(root)
         cs = load_conditions(args.conditions or root / "conditions.yaml", cb.codebook)
@@ -200,22 +201,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``compare`` to the ``workbench`` parser."""
+    from analysis.casebase_cli import add_casebase_option
+
     p = sub.add_parser(
         "compare",
-        help="guarded cross-case comparison: calibrated conditions, QCA with its guards, typology",
+        help="有防护的跨案例比较：校准的条件、带检验的 QCA、类型学 / "
+        "guarded cross-case comparison: calibrated conditions, QCA with its guards, typology",
     )
-    p.add_argument("--casebase", default="casebase", help="case-base folder (default: casebase)")
+    add_casebase_option(p)
     p.add_argument(
         "--conditions",
         default=None,
         metavar="FILE.yaml",
-        help="declared conditions (default: CASEBASE/conditions.yaml)",
+        help="声明的条件（默认：案例库中的 conditions.yaml） / "
+        "declared conditions (default: CASEBASE/conditions.yaml)",
     )
     p.add_argument(
         "--outcome",
         action="append",
         metavar="ID",
-        help="outcome to analyse; repeat for several (default: every outcome)",
+        help="要分析的结果变量，可重复（默认：全部） / "
+        "outcome to analyse; repeat for several (default: every outcome)",
     )
-    p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    p.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="输出格式（默认：text） / output format (default: text)",
+    )
     p.set_defaults(func=cmd_compare)
