@@ -46,6 +46,16 @@ def add_sources_option(p: argparse.ArgumentParser, help: str = SOURCES_HELP) -> 
     p.add_argument("--sources", metavar="DIR", action="append", default=None, help=help)
 
 
+def add_format_option(p: argparse.ArgumentParser) -> None:
+    """Add ``--format text|json``, the output-format option of the reporting subcommands."""
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="输出格式（默认：text） / output format (default: text)",
+    )
+
+
 def casebase_of(args: argparse.Namespace) -> Path:
     """The case-base folder: ``--casebase`` (from the working directory), else the project's."""
     from analysis.project import project_path

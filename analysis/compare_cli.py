@@ -201,7 +201,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``compare`` to the ``workbench`` parser."""
-    from analysis.casebase_cli import add_casebase_option
+    from analysis.casebase_cli import add_casebase_option, add_format_option
 
     p = sub.add_parser(
         "compare",
@@ -223,10 +223,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="要分析的结果变量，可重复（默认：全部） / "
         "outcome to analyse; repeat for several (default: every outcome)",
     )
-    p.add_argument(
-        "--format",
-        choices=["text", "json"],
-        default="text",
-        help="输出格式（默认：text） / output format (default: text)",
-    )
+    add_format_option(p)
     p.set_defaults(func=cmd_compare)

@@ -375,7 +375,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``reliability`` and ``freeze-coding`` to the ``workbench`` parser."""
-    from analysis.casebase_cli import add_casebase_option, add_sources_option
+    from analysis.casebase_cli import add_casebase_option, add_format_option, add_sources_option
 
     p = sub.add_parser(
         "reliability",
@@ -395,12 +395,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="codings/rounds.yaml 中的轮次 id（默认：最新一轮） / "
         "round id from codings/rounds.yaml (default: latest)",
     )
-    p.add_argument(
-        "--format",
-        choices=["text", "json"],
-        default="text",
-        help="输出格式（默认：text） / output format (default: text)",
-    )
+    add_format_option(p)
     p.set_defaults(func=cmd_reliability)
 
     p = sub.add_parser(

@@ -63,6 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     >>> sub.prog.endswith("qca")
     True
     """
+    from analysis.casebase_cli import add_format_option
+
     p = subparsers.add_parser(
         "qca",
         help="定性比较分析：真值表、最小化（与 R 的 QCA 包一致）、必要性 / "
@@ -167,12 +169,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "(default: 2 GB, or half the free memory if less)"
         ),
     )
-    p.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="输出格式（默认：text） / output format (default: text)",
-    )
+    add_format_option(p)
     p.set_defaults(func=run)
     return p
 
