@@ -34,11 +34,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 #: Environment variable naming the corpus folder(s), ``os.pathsep``-separated.
 SOURCES_ENV = "WORKBENCH_SOURCES"
 #: The table of ``pyproject.toml`` holding the project's settings.
@@ -100,10 +95,15 @@ def project_settings(root: PathLike | None = None) -> dict[str, Any]:
     {}
     """
     path = Path(root if root is not None else project_root()) / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    # Imported here: the no-change batch and `workbench --help` stay light.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ProjectSettingsError(f"{path}: {exc}") from None
     table: Any = data
