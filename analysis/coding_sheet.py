@@ -491,9 +491,10 @@ def _print_problems(problems: list[Problem]) -> None:
 def cmd_coding_sheet(args: argparse.Namespace) -> int:
     """Write a blind coding sheet."""
     from analysis.casebase import CaseBaseError, load_casebase
+    from analysis.casebase_cli import casebase_of
 
     try:
-        cb = load_casebase(args.casebase)
+        cb = load_casebase(casebase_of(args))
         cases = [c for part in args.cases for c in part.split(",") if c] if args.cases else None
         path = write_coding_sheet(cb, args.coder, cases, args.out)
     except CaseBaseError as exc:
@@ -508,14 +509,19 @@ def cmd_coding_sheet(args: argparse.Namespace) -> int:
 
 def cmd_import_coding(args: argparse.Namespace) -> int:
     """Import a filled-in coding sheet into ``codings/<coder>/``."""
-    from analysis.casebase import CaseBaseError, default_sources_dir, load_casebase
+    from analysis.casebase import CaseBaseError, load_casebase
+    from analysis.casebase_cli import casebase_of, corpus_of
 
-    sources = Path(args.sources) if args.sources else default_sources_dir()
-    if sources is None:
-        print("import-coding: --sources DIR is needed to place the quotes", file=sys.stderr)
+    sources = corpus_of(args)
+    if not sources:
+        print(
+            "import-coding: the corpus is needed to place the quotes: --sources DIR, "
+            "$WORKBENCH_SOURCES or [tool.workbench] sources in pyproject.toml",
+            file=sys.stderr,
+        )
         return 2
     try:
-        cb = load_casebase(args.casebase, sources)
+        cb = load_casebase(casebase_of(args), sources)
     except CaseBaseError as exc:
         _print_problems(exc.problems)
         return 1
@@ -528,7 +534,7 @@ def cmd_import_coding(args: argparse.Namespace) -> int:
         _print_problems(res.problems)
         return 1
     try:
-        written = write_codings(res, args.casebase, force=args.force)
+        written = write_codings(res, casebase_of(args), force=args.force)
     except FileExistsError as exc:
         print(f"import-coding: {exc}", file=sys.stderr)
         return 1
@@ -539,19 +545,32 @@ def cmd_import_coding(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``coding-sheet`` and ``import-coding`` to the command line."""
-    p = sub.add_parser("coding-sheet", help="write a blind XLSX coding sheet for a human coder")
-    p.add_argument("--coder", required=True, help="coder name (snake_case)")
-    p.add_argument("--cases", nargs="*", help="case ids (default: all)")
-    p.add_argument("--out", default=None, help="file to write (default: coding_<coder>.xlsx)")
-    p.add_argument("--casebase", default="casebase", help="case-base folder")
+    from analysis.casebase_cli import add_casebase_option, add_sources_option
+
+    p = sub.add_parser(
+        "coding-sheet",
+        help="为人工编码员生成盲编码 XLSX 表 / write a blind XLSX coding sheet for a human coder",
+    )
+    p.add_argument(
+        "--coder", required=True, help="编码者名称（snake_case） / coder name (snake_case)"
+    )
+    p.add_argument("--cases", nargs="*", help="案例 id（默认：全部） / case ids (default: all)")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="输出文件（默认：coding_<coder>.xlsx） / file to write (default: coding_<coder>.xlsx)",
+    )
+    add_casebase_option(p)
     p.set_defaults(func=cmd_coding_sheet)
     p = sub.add_parser(
-        "import-coding", help="read a filled-in coding sheet into casebase/codings/<coder>/"
+        "import-coding",
+        help="把填好的编码表读入 casebase/codings/<coder>/ / "
+        "read a filled-in coding sheet into casebase/codings/<coder>/",
     )
-    p.add_argument("file", help="the XLSX file")
-    p.add_argument("--casebase", default="casebase", help="case-base folder")
+    p.add_argument("file", help="填好的 XLSX 文件 / the XLSX file")
+    add_casebase_option(p)
+    add_sources_option(p)
     p.add_argument(
-        "--sources", default=None, help="folder of source texts (default: $WORKBENCH_SOURCES)"
+        "--force", action="store_true", help="覆盖已有的编码 / overwrite existing codings"
     )
-    p.add_argument("--force", action="store_true", help="overwrite existing codings")
     p.set_defaults(func=cmd_import_coding)
