@@ -34,7 +34,13 @@ from analysis import configuration, networks, plots, similarity
 from analysis import findings as fx
 from analysis.casebase import CaseBase, load_casebase
 from analysis.md_text import MarkdownText, as_markdown
-from analysis.project import corpus_folders, project_path, project_root, split_folders
+from analysis.project import (
+    corpus_folders,
+    project_of,
+    project_path,
+    project_root,
+    split_folders,
+)
 
 LANGS = ("zh", "en")
 
@@ -217,7 +223,8 @@ def open_casebase(
     ``os.pathsep``-separated string) defaults to ``$WORKBENCH_SOURCES``, else to the
     project setting ``[tool.workbench] sources``.
 
-    A kernel keeps the loaded case base while nothing under the case-base folder or
+    Without ``sources``, the corpus is the one configured for the case base's own project
+    (:func:`analysis.project.project_of`).  A kernel keeps the loaded case base while nothing under the case-base folder or
     the corpus folders changed (sizes, mtimes, inodes); an edited or added case is
     picked up by the next call, without restarting the kernel.
 
@@ -225,13 +232,14 @@ def open_casebase(
     --------
     >>> cb = open_casebase("casebase")          # doctest: +SKIP
     """
-    root = project_root()
+    here = project_root()
+    casebase = project_path(casebase_dir, here)
     folders = (
-        tuple(project_path(f, root) for f in split_folders(sources))
+        tuple(project_path(f, here) for f in split_folders(sources))
         if sources
-        else corpus_folders(root=root)
+        else corpus_folders(root=project_of(casebase))
     )
-    key = (project_path(casebase_dir, root), folders)
+    key = (casebase, folders)
     stamp = tuple(_tree_stats(f) for f in key[:1] + folders)
     hit = _LOADED.get(key)
     if hit is not None and hit[0] == stamp:

@@ -64,10 +64,11 @@ def casebase_of(args: argparse.Namespace) -> Path:
 
 
 def corpus_of(args: argparse.Namespace) -> tuple[Path, ...]:
-    """The corpus folders: ``--sources`` > ``$WORKBENCH_SOURCES`` > the project setting."""
-    from analysis.project import corpus_folders
+    """The corpus folders: ``--sources`` > ``$WORKBENCH_SOURCES`` > the setting of the
+    case base's project."""
+    from analysis.project import corpus_folders, project_of
 
-    return corpus_folders(args.sources)
+    return corpus_folders(args.sources, root=project_of(casebase_of(args)))
 
 
 def _add_common(p: argparse.ArgumentParser, sources: bool = True) -> None:

@@ -6,7 +6,8 @@ thing in all three, every path that is not typed on the command line (the notebo
 ``casebase_dir`` and ``sources`` parameters, ``$WORKBENCH_SOURCES``, the project
 setting) is taken relative to the *project root*: the nearest folder, from the working
 directory upwards, with a ``pyproject.toml`` declaring ``[tool.workbench]`` or with a
-``casebase/`` folder.
+``casebase/`` folder.  A case base given elsewhere (``--casebase DIR``) takes the
+settings of its own project (:func:`project_of`).
 
 The corpus (the folder or folders of source texts) is chosen, first match wins, by
 
@@ -79,6 +80,17 @@ def project_root(start: PathLike | None = None) -> Path:
         if _declares_workbench(folder / "pyproject.toml") or (folder / "casebase").is_dir():
             return folder
     return here
+
+
+def project_of(casebase: PathLike) -> Path:
+    """The project a case-base folder belongs to: the one whose settings apply to it.
+
+    Examples
+    --------
+    >>> project_of("/nonexistent/project/casebase")
+    PosixPath('/nonexistent/project')
+    """
+    return project_root(Path(casebase).resolve().parent)
 
 
 def project_settings(root: PathLike | None = None) -> dict[str, Any]:

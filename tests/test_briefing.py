@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from analysis import briefing, similarity
@@ -66,8 +68,9 @@ def test_bad_parameters_are_clear_errors():
 
 def test_corpus_report_without_a_corpus_says_so(monkeypatch, tmp_path):
     monkeypatch.delenv("WORKBENCH_SOURCES", raising=False)
-    monkeypatch.chdir(tmp_path)  # outside the project: no [tool.workbench] sources either
-    b = briefing.corpus_briefing("en", CASEBASE, None)
+    # A project without a [tool.workbench] sources setting.
+    shutil.copytree(CASEBASE, tmp_path / "casebase")
+    b = briefing.corpus_briefing("en", tmp_path / "casebase", None)
     assert list(b.sections) == ["status"]
     assert "No corpus folder was given" in b.findings[0]
 

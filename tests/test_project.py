@@ -216,3 +216,17 @@ def test_batch_passes_every_corpus_folder_to_the_kernels(tmp_path, monkeypatch):
         str((base / n).resolve()) for n in ("../a", "../b", "../c")
     )
     assert seen["root"] == root  # the project found from notebooks/, not the working directory
+
+
+def test_a_case_base_elsewhere_takes_its_own_projects_corpus(tmp_path, monkeypatch, seeds, capsys):
+    """``--casebase`` (or a notebook's absolute ``casebase_dir``) of another project: that
+    project's setting names the corpus, not the one of the working directory."""
+    _split_corpus(tmp_path, seeds)
+    other = _project(tmp_path, '[tool.workbench]\nsources = ["../corpus_a", "../corpus_b"]\n')
+    monkeypatch.delenv("WORKBENCH_SOURCES", raising=False)
+    monkeypatch.chdir(ROOT)  # a project whose own setting names ../shared/seeds
+    assert main(["validate", "--casebase", str(other / "casebase")]) == 0
+    assert "corpus_a" in capsys.readouterr().out
+    assert set(open_casebase(other / "casebase").texts) == set(open_casebase(CASEBASE).sources)
+    plain = _project(tmp_path / "plain")  # no setting: no corpus, quotes not checked
+    assert open_casebase(plain / "casebase").texts == {}
