@@ -275,9 +275,10 @@ def test_corpus_folders_of_the_project_setting_trigger_rebuild(
     monkeypatch.delenv("WORKBENCH_SOURCES", raising=False)
     (project / "pyproject.toml").write_text(
         '[tool.workbench]\nsources = ["corpus_a", "corpus_b"]\n', encoding="utf-8")
-    for name in ("corpus_a", "corpus_b"):
-        (project / name).mkdir()
-        (project / name / f"{name}.txt").write_text("基层治理", encoding="utf-8")
+    # The cited texts in one folder, a text the case base does not cite in the other.
+    shutil.copytree(REPO.parent / "shared" / "seeds", project / "corpus_a")
+    (project / "corpus_b").mkdir()
+    (project / "corpus_b" / "corpus_b.txt").write_text("基层治理", encoding="utf-8")
     assert batch(project, [TEXT], pool).built == ["text"]
     assert batch(project, [TEXT], pool).built == []
     (project / "corpus_b" / "corpus_b.txt").write_text("基层治理创新", encoding="utf-8")
