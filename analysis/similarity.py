@@ -334,19 +334,30 @@ class HierarchicalClustering:
         Case ids in dendrogram left-to-right order, for ordering heatmap rows.
     method : str
         The linkage method used.
-    cophenetic : float
-        Cophenetic correlation: Pearson correlation between the input distances and
-        the heights at which the tree first joins each pair
-        (:func:`scipy.cluster.hierarchy.cophenet`).  Near 1 the tree represents the
-        distances faithfully; below about 0.75 it distorts them.  NaN with two cases
-        or when all distances are equal (no variation to correlate).
+    condensed : numpy.ndarray or None
+        The clustered distances in condensed form (for :attr:`cophenetic`).
     """
 
     linkage: np.ndarray
     labels: list[str]
     leaves: list[str]
     method: str
-    cophenetic: float = float("nan")
+    condensed: np.ndarray | None = None
+
+    @property
+    def cophenetic(self) -> float:
+        """Cophenetic correlation of the tree with the distances it was built from.
+
+        The Pearson correlation between the input distances and the heights at which
+        the tree first joins each pair (:func:`scipy.cluster.hierarchy.cophenet`).
+        Near 1 the tree represents the distances faithfully; below about 0.75 it
+        distorts them.  NaN with two cases or when all distances are equal (no
+        variation to correlate), or when the distances are not kept.
+        """
+        if self.condensed is None or len(self.labels) < 3:
+            return float("nan")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return float(hierarchy.cophenet(self.linkage, self.condensed)[0])
 
     def cut(self, k: int) -> pd.Series:
         """Cut the tree into (at most) ``k`` clusters.
@@ -422,10 +433,8 @@ def cluster(distance: pd.DataFrame, method: str = "average") -> HierarchicalClus
     condensed = ssd.squareform(distance.to_numpy(dtype=float), checks=True)
     z = hierarchy.linkage(condensed, method=method)
     leaves = [labels[i] for i in hierarchy.leaves_list(z)]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coph = float(hierarchy.cophenet(z, condensed)[0]) if len(labels) > 2 else float("nan")
     return HierarchicalClustering(
-        linkage=z, labels=labels, leaves=leaves, method=method, cophenetic=coph
+        linkage=z, labels=labels, leaves=leaves, method=method, condensed=condensed
     )
 
 
