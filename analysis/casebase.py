@@ -349,6 +349,7 @@ class Family(_Model):
 
 class Dimension(_Model):
     id: str
+    label_zh: str = ""
     label_en: str
 
 
@@ -385,6 +386,20 @@ class ChangelogEntry(_Model):
     changes: list[str]
 
 
+class RetiredCode(_Model):
+    """A code of an earlier codebook version, kept so frozen codings made under it still load.
+
+    Case files and new codings must use current codes; codings frozen under a version before
+    ``retired_in`` may still name it.
+    """
+
+    id: str = Field(pattern=_ID)
+    label_zh: str
+    label_en: str
+    retired_in: int = Field(ge=2, description="First codebook version without the code")
+    replaced_by: list[str] = Field(default_factory=list, description="Current codes it went into")
+
+
 class Codebook(_Model):
     """The coding scheme (``casebase/codebook.yaml``)."""
 
@@ -406,6 +421,7 @@ class Codebook(_Model):
     link_kinds: list[Labelled]
     problem_scopes: list[Labelled]
     rules: list[str] = Field(default_factory=list, description="General coding rules")
+    retired_codes: list[RetiredCode] = Field(default_factory=list)
     changelog: list[ChangelogEntry] = Field(default_factory=list)
 
 
@@ -1117,6 +1133,12 @@ class _References(_Collector):
         problems: list[Problem],
     ) -> None:
         self.codes = _ids(codebook, "codes")
+        # Codes earlier codebooks had: frozen codings made before `retired_in` may name them.
+        self.retired = {
+            i: v
+            for _, item in _dicts(codebook, "retired_codes")
+            if (i := _text(item, "id")) is not None and (v := _whole(item, "retired_in"))
+        }
         self.actors = _ids(codebook, "actors")
         self.outcomes = _ids(codebook, "outcomes")
         self.claims = _ids(codebook, "claim_strengths")
@@ -1243,8 +1265,13 @@ class _References(_Collector):
             f"not occurrence {n} ({meant}): correct `occurrence` or rerun `workbench locate`",
         )
 
-    def mechanisms(self, file: str, doc: Any, data: Any, allowed: set[str] | None) -> None:
+    def mechanisms(
+        self, file: str, doc: Any, data: Any, allowed: set[str] | None, version: int | None = None
+    ) -> None:
         self.unique(file, doc, data, "mechanisms", "code")
+        codes = self.codes
+        if codes is not None and version is not None:
+            codes = codes | {c for c, retired_in in self.retired.items() if version < retired_in}
         for i, m in _dicts(data, "mechanisms"):
             loc = ("mechanisms", i)
             self.known(
@@ -1252,7 +1279,7 @@ class _References(_Collector):
                 doc,
                 (*loc, "code"),
                 m.get("code"),
-                self.codes,
+                codes,
                 "unknown code %r (not in codebook.yaml)",
             )
             for j, d in enumerate(_list(m, "dimensions")):
@@ -1317,7 +1344,14 @@ class _References(_Collector):
         self.outcomes_of(file, doc, data, allowed)
 
     def coding(
-        self, file: str, doc: Any, data: Any, coder: str, stem: str, cases: set[str]
+        self,
+        file: str,
+        doc: Any,
+        data: Any,
+        coder: str,
+        stem: str,
+        cases: set[str],
+        version: int | None = None,
     ) -> None:
         name = _text(data, "coder")
         if name is not None and name != coder:
@@ -1334,7 +1368,8 @@ class _References(_Collector):
                 "of the case base; check the file name)",
             )
         allowed = self.listed_sources(file, doc, data)
-        self.mechanisms(file, doc, data, allowed)
+        own = _whole(data, "codebook_version")
+        self.mechanisms(file, doc, data, allowed, own if own is not None else version)
         self.outcomes_of(file, doc, data, allowed)
 
 
@@ -1766,7 +1801,9 @@ def load_casebase(
         if doc is None:
             continue
         display = _rel(path, root)
-        refs.coding(display, doc, doc.data, coder, path.stem, case_stems)
+        refs.coding(
+            display, doc, doc.data, coder, path.stem, case_stems, round_versions.get(coder)
+        )
         if coding is None or checker is None:
             continue
         version = coding.codebook_version or round_versions.get(coder, codebook.version)

@@ -134,8 +134,10 @@ class OutcomeComparison:
     """The guarded QCA of one outcome.
 
     ``status`` is ``"ok"``, ``"too_few_cases"`` (fewer than two usable cases),
-    ``"no_variation"`` (every usable case on one side of 0.5 in the outcome) or
-    ``"no_sufficient_row"`` (no truth-table row passes the cut-offs).
+    ``"no_variation"`` (every usable case on one side of 0.5 in the outcome),
+    ``"no_sufficient_row"`` (no truth-table row passes the cut-offs) or ``"no_negative_row"``
+    (every observed row passes them, so nothing separates the cases with the outcome from
+    those without).
     """
 
     outcome: str
@@ -276,7 +278,16 @@ def _compare_outcome(
     )
     observed = sum(1 for _ in tt.rows(remainders=False))
     remainders = 2 ** len(conditions) - observed
-    if "1" not in tt.out:
+    observed_outs = {r.out for r in tt.rows(remainders=False)}
+    if "0" not in observed_outs and "C" not in observed_outs:
+        return result(
+            "no_negative_row",
+            benchmark=bench,
+            necessity=necessity,
+            remainders=remainders,
+            observed_rows=observed,
+        )
+    if "1" not in observed_outs:
         return result(
             "no_sufficient_row",
             benchmark=bench,

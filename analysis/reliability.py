@@ -88,26 +88,130 @@ def read_rounds(cb: CaseBase) -> list[Round]:
     return []
 
 
-def coder_frame(cb: CaseBase, coder: str) -> pd.DataFrame:
-    """A coder's scores as a tidy (case_id, code, score) frame; ``final`` = case files.
+def _codes_of(cb: CaseBase, coder: str) -> list[str]:
+    """The codes a coder's files list (current codes first), so a round keeps its own units.
 
-    Only cases the coder coded are included; within a coded case, a code left out
-    counts as score 0 (not reported), as in the case files.
+    Codings frozen under an earlier codebook name the codes of that version (retired ones
+    included); comparing them over today's codes would change the published figures.
+    """
+    if coder == FINAL:
+        return list(cb.code_ids)
+    named = {m.code for coding in cb.codings[coder].values() for m in coding.mechanisms}
+    return [c for c in cb.code_ids if c in named] + sorted(named - set(cb.code_ids))
+
+
+def coder_frame(cb: CaseBase, coder: str, codes: list[str] | None = None) -> pd.DataFrame:
+    """A coder's codings as a tidy (case_id, code, score, status) frame; ``final`` = case files.
+
+    Only cases the coder coded are included; within a coded case a code left out is
+    not_reported. ``score`` is NaN for not_reported (missing data, never 0).
 
     Examples
     --------
     >>> coder_frame(cb, "final").columns.tolist()     # doctest: +SKIP
-    ['case_id', 'code', 'score']
+    ['case_id', 'code', 'score', 'status']
     """
     import pandas as pd
 
     if coder == FINAL:
-        return cb.codings_frame()[["case_id", "code", "score"]]
+        return cb.codings_frame()[["case_id", "code", "score", "status"]]
+    codes = codes or _codes_of(cb, coder)
     rows = []
     for cid, coding in sorted(cb.codings[coder].items()):
-        coded = {m.code: m.score for m in coding.mechanisms}
-        rows += [{"case_id": cid, "code": c, "score": coded.get(c, 0.0)} for c in cb.code_ids]
-    return pd.DataFrame(rows, columns=["case_id", "code", "score"])
+        coded = {m.code: m for m in coding.mechanisms}
+        for c in codes:
+            m = coded.get(c)
+            status = m.status if m else "not_reported"
+            score = float("nan") if m is None or m.score is None else m.score
+            rows.append({"case_id": cid, "code": c, "score": score, "status": status})
+    return pd.DataFrame(rows, columns=["case_id", "code", "score", "status"])
+
+
+def _outcome_frame(cb: CaseBase, coder: str) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    if coder == FINAL:
+        items = {cid: case.outcomes for cid, case in cb.cases.items()}
+    else:
+        items = {cid: c.outcomes for cid, c in cb.codings[coder].items()}
+    for cid, outs in sorted(items.items()):
+        got = {o.outcome: o for o in outs}
+        for oid in cb.outcome_ids:
+            o = got.get(oid)
+            rows.append(
+                {
+                    "case_id": cid,
+                    "outcome": oid,
+                    "score": float("nan") if o is None else o.score,
+                    "claim_strength": None if o is None else o.claim_strength,
+                }
+            )
+    return pd.DataFrame(rows, columns=["case_id", "outcome", "score", "claim_strength"])
+
+
+STATUS_ORDER = ("absent", "proposed", "weak", "present", "not_reported")
+
+
+def missing_aware_measures(cb: CaseBase, rnd: Round) -> dict[str, Any]:
+    """Agreement with silence as missing data: scores, statuses and outcomes.
+
+    - ``alpha_ordinal_reported``: Krippendorff's alpha (ordinal) on scores with not_reported
+      as missing (a unit both coders left unreported carries no information);
+    - ``alpha_status_nominal``: alpha (nominal) on the five statuses;
+    - ``outcomes``: alpha (ordinal) on outcome scores (an outcome a coder did not score is
+      missing), the units, and how often both coders gave the same claim_strength;
+    - ``both_missing`` / ``both_zero_or_missing``: share of case x code units both coders
+      left not reported (or at 0 or not reported), which the alphas above leave out or
+      which silence-as-zero figures count as agreement.
+
+    Examples
+    --------
+    >>> sorted(missing_aware_measures(cb, read_rounds(cb)[-1]))   # doctest: +SKIP
+    ['alpha_ordinal_reported', 'alpha_status_nominal', 'both_missing', ...]
+    """
+    import numpy as np
+
+    from analysis.stats import krippendorff_alpha, to_scale_steps
+
+    ca, cb_ = rnd.coders
+    codes = [c for c in _codes_of(cb, ca) if c in set(_codes_of(cb, cb_))] if FINAL not in (
+        ca,
+        cb_,
+    ) else None
+    a, b = coder_frame(cb, ca, codes), coder_frame(cb, cb_, codes)
+    shared = sorted(set(a["case_id"]) & set(b["case_id"]))
+    a = a[a["case_id"].isin(shared)].set_index(["case_id", "code"]).sort_index()
+    b = b[b["case_id"].isin(shared)].set_index(["case_id", "code"]).sort_index()
+    b = b.reindex(a.index)
+    sa, sb = to_scale_steps(a["score"].to_numpy()), to_scale_steps(b["score"].to_numpy())
+    status_rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    ta = np.array([status_rank[s] for s in a["status"].fillna("not_reported")], dtype=float)
+    tb = np.array([status_rank[s] for s in b["status"].fillna("not_reported")], dtype=float)
+    both_missing = np.isnan(sa) & np.isnan(sb)
+    zero_or_missing = (np.isnan(sa) | (sa == 0)) & (np.isnan(sb) | (sb == 0))
+    oa, ob = _outcome_frame(cb, ca), _outcome_frame(cb, cb_)
+    oa = oa[oa["case_id"].isin(shared)].set_index(["case_id", "outcome"]).sort_index()
+    ob = ob[ob["case_id"].isin(shared)].set_index(["case_id", "outcome"]).reindex(oa.index)
+    oa_s, ob_s = to_scale_steps(oa["score"].to_numpy()), to_scale_steps(ob["score"].to_numpy())
+    both_scored = ~np.isnan(oa_s) & ~np.isnan(ob_s)
+    same_claim = (oa["claim_strength"] == ob["claim_strength"]).to_numpy() & both_scored
+    domain = [0.0, 1.0, 2.0, 3.0]
+    n = len(sa)
+    return {
+        "alpha_ordinal_reported": _num(krippendorff_alpha(np.vstack([sa, sb]), "ordinal", domain)),
+        "units_reported_by_either": int((~both_missing).sum()),
+        "alpha_status_nominal": _num(krippendorff_alpha(np.vstack([ta, tb]), "nominal")),
+        "both_missing": _num(both_missing.sum() / n) if n else None,
+        "both_zero_or_missing": _num(zero_or_missing.sum() / n) if n else None,
+        "outcomes": {
+            "alpha_ordinal": _num(krippendorff_alpha(np.vstack([oa_s, ob_s]), "ordinal", domain)),
+            "units": len(oa_s),
+            "scored_by_both": int(both_scored.sum()),
+            "scored_by_one": int((np.isnan(oa_s) ^ np.isnan(ob_s)).sum()),
+            "same_claim_strength": int(same_claim.sum()),
+        },
+    }
 
 
 def _evidence_of(cb: CaseBase, coder: str, case_id: str, code: str) -> list[dict[str, Any]]:
@@ -180,6 +284,7 @@ def round_report(cb: CaseBase, rnd: Round) -> dict[str, Any]:
             }
         )
     return {
+        **missing_aware_measures(cb, rnd),
         "round": rnd.id,
         "codebook_version": rnd.codebook_version,
         "coders": list(rnd.coders),
@@ -237,12 +342,24 @@ def reliability_report(cb: CaseBase, round_id: str | None = None) -> dict[str, A
                     "kappa_presence",
                     "exact_agreement",
                     "units",
+                    "alpha_ordinal_reported",
+                    "alpha_status_nominal",
+                    "both_zero_or_missing",
+                    "outcomes",
                 )
             }
             | {"disagreements": len(rep["disagreements"])}
         )
     report["rounds"] = summary
     return report
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.0%}"
 
 
 def format_text(report: dict[str, Any]) -> str:
@@ -260,16 +377,28 @@ def format_text(report: dict[str, Any]) -> str:
         f"Round {report['round']} (codebook v{report['codebook_version']}): {a} vs {b}",
         f"  cases: {', '.join(report['cases'])}",
         f"  units compared (case x code): {report['units']}",
-        f"  Krippendorff's alpha (ordinal): {report['alpha_ordinal']:.3f}",
-        f"  Cohen's kappa (presence, score > 0): {report['kappa_presence']:.3f}",
-        f"  exact agreement: {report['exact_agreement']:.3f}",
+        "  silence as missing (the case base's rule):",
+        f"    Krippendorff's alpha (ordinal), scores: {_fmt(report['alpha_ordinal_reported'])}"
+        f" over {report['units_reported_by_either']} units reported by either coder",
+        f"    Krippendorff's alpha (nominal), statuses: {_fmt(report['alpha_status_nominal'])}",
+        f"    outcomes: alpha (ordinal) {_fmt(report['outcomes']['alpha_ordinal'])}; "
+        f"{report['outcomes']['scored_by_both']} scored by both, "
+        f"{report['outcomes']['scored_by_one']} by one only; same claim_strength in "
+        f"{report['outcomes']['same_claim_strength']} of {report['outcomes']['scored_by_both']}",
+        f"    units both coders left not reported: {_pct(report['both_missing'])}; "
+        f"at 0 or not reported: {_pct(report['both_zero_or_missing'])}",
+        "  silence as 0 (as rounds 1-2 were published):",
+        f"    Krippendorff's alpha (ordinal): {report['alpha_ordinal']:.3f}",
+        f"    Cohen's kappa (presence, score > 0): {report['kappa_presence']:.3f}",
+        f"    exact agreement: {report['exact_agreement']:.3f}",
         "",
-        "All rounds:",
+        "All rounds (alpha with silence as missing / as 0):",
     ]
     for r in report["rounds"]:
         lines.append(
             f"  {r['round']:<8} v{r['codebook_version']}  {r['coders'][0]} vs {r['coders'][1]}: "
-            f"alpha={r['alpha_ordinal']:.3f} kappa={r['kappa_presence']:.3f} "
+            f"alpha={_fmt(r['alpha_ordinal_reported'])} / {r['alpha_ordinal']:.3f} "
+            f"status alpha={_fmt(r['alpha_status_nominal'])} kappa={r['kappa_presence']:.3f} "
             f"units={r['units']} disagreements={r['disagreements']}"
         )
     lines += ["", "Per code (alpha is undefined where neither coder varies across cases):"]

@@ -39,7 +39,7 @@ QUOTE = "率先开展社区党建“契约化”共建载体"
 def good_case(seeds: Path, **over: str) -> str:
     s, e = _span(seeds, QUOTE)
     fields = {
-        "code": "contract_co_building",
+        "code": "regionalized_party_building",
         "score": "1",
         "status": "present",
         "start": str(s),
@@ -81,7 +81,7 @@ def test_good_mini_case_loads(tmp_path, seeds):
     cb = load_casebase(_mini(tmp_path, seeds, good_case(seeds)), seeds)
     m = cb.membership()
     assert m.shape == (1, len(cb.codebook.codes))
-    assert m.loc["mini", "contract_co_building"] == 1.0
+    assert m.loc["mini", "regionalized_party_building"] == 1.0
     # A code the case leaves out is not_reported, not absent.
     frame = cb.codings_frame().set_index("code")
     assert frame.loc["grid_management", "status"] == "not_reported"
@@ -148,7 +148,7 @@ def test_duplicate_ids(tmp_path, seeds):
     block = text[text.index("      - code:") :]
     root = _mini(tmp_path, seeds, text.rstrip(" ") + block)
     msgs = problems_of(root, seeds)
-    assert any("mechanisms[1].code: duplicate code 'contract_co_building'" in m for m in msgs)
+    assert any("mechanisms[1].code: duplicate code 'regionalized_party_building'" in m for m in msgs)
     # Two files claiming one case id.
     root2 = _mini(tmp_path / "b", seeds, good_case(seeds))
     (root2 / "cases" / "other.yaml").write_text(textwrap.dedent(good_case(seeds)), encoding="utf-8")

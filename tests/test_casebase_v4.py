@@ -27,7 +27,7 @@ def test_not_reported_is_missing_score_null(tmp_path, seeds):
     frame = cb.codings_frame().set_index("code")
     assert np.isnan(frame.loc["grid_management", "score"])
     assert np.isnan(frame.loc["dedicated_funding", "score"])  # left out: not_reported too
-    assert frame.loc["contract_co_building", "score"] == 1.0
+    assert frame.loc["regionalized_party_building", "score"] == 1.0
     assert cb.membership().loc["mini"].notna().sum() == 1
 
 
@@ -54,7 +54,7 @@ def test_not_reported_with_evidence_is_refused(tmp_path, seeds):
 @pytest.mark.parametrize("status", ["proposed", "absent"])
 def test_proposed_and_absent_score_zero_and_need_evidence(tmp_path, seeds, status):
     cb = load_casebase(_mini(tmp_path, seeds, good_case(seeds, status=status, score="0")), seeds)
-    assert cb.membership().loc["mini", "contract_co_building"] == 0.0
+    assert cb.membership().loc["mini", "regionalized_party_building"] == 0.0
     text = good_case(seeds, status=status, score="0")
     text = text[: text.index("        evidence:")] + "        evidence: []\n"
     msgs = problems_of(_mini(tmp_path / "b", seeds, text), seeds)
@@ -73,7 +73,10 @@ def test_present_without_score_is_refused(tmp_path, seeds):
     assert msg.endswith("mechanisms[0].score: status 'present' requires score 0.67 or 1, got null")
 
 
-def _with_outcome(seeds: Path, claim: str, note: str = "", quote: str = QUOTE) -> str:
+OUTCOME_QUOTE = "提升居民对社区的认同感、满意度"
+
+
+def _with_outcome(seeds: Path, claim: str, note: str = "", quote: str = OUTCOME_QUOTE) -> str:
     s, e = _span(seeds, quote)
     note_line = f"        claim_note: {note}\n" if note else ""
     return good_case(seeds).rstrip(" ") + (
@@ -105,17 +108,12 @@ def test_outcome_evidence_must_not_be_mechanism_evidence_from_v4(tmp_path, seeds
     root = _mini(
         tmp_path, seeds, _with_outcome(seeds, "party_school_analysis", quote="率先开展社区党建")
     )
-    load_casebase(root, seeds)  # codebook v3: the re-coded v4 case files are not in yet
-    cbk = root / "codebook.yaml"
-    cbk.write_text(
-        cbk.read_text(encoding="utf-8").replace("version: 3", "version: 4", 1), encoding="utf-8"
-    )
     [msg] = problems_of(root, seeds)
     s, e = _span(seeds, QUOTE)
     assert msg.startswith(
         "casebase/cases/mini.yaml:25: outcomes[0].evidence[0]: outcome 'resident_participation'"
     )
-    assert f"overlaps the evidence [{s}:{e}] of mechanism 'contract_co_building'" in msg
+    assert f"overlaps the evidence [{s}:{e}] of mechanism 'regionalized_party_building'" in msg
 
 
 def test_v4_sections_load_and_check_their_vocabularies(tmp_path, seeds):

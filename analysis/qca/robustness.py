@@ -293,9 +293,11 @@ def skewness(values: Sequence[float] | np.ndarray) -> float:
 class NecessityVerdict:
     """A condition's necessity fit and what may be said about it.
 
-    ``verdict`` is ``"necessary"`` (consistency and relevance pass), ``"trivial"``
-    (consistency passes, relevance does not) or ``"not_necessary"``. ``skewed`` flags a
-    condition whose cases sit more than ``SKEW_LIMIT`` on one side of 0.5.
+    ``verdict`` is ``"necessary"`` (consistency and relevance pass, neither the condition
+    nor the outcome skewed), ``"skewed"`` (consistency and relevance pass, but the condition
+    or the outcome has more than ``SKEW_LIMIT`` of its cases on one side of 0.5, which makes
+    consistency uninformative), ``"trivial"`` (consistency passes, relevance does not) or
+    ``"not_necessary"``. ``skewed`` flags the condition itself.
     """
 
     condition: str
@@ -352,12 +354,17 @@ def necessity_verdicts(
         names += [name, "~" + name]
     fits: list[NecessityFit] = necessity_table(np.column_stack(cols), sets.y, names)
     out = []
+    outcome_skewed = skewness(sets.y) > skew_limit
     for col, fit in zip(cols, fits, strict=True):
         sk = skewness(col)
-        if fit.inclN >= incl - 1e-12:
-            verdict = "necessary" if fit.RoN >= ron - 1e-12 else "trivial"
-        else:
+        if fit.inclN < incl - 1e-12:
             verdict = "not_necessary"
+        elif fit.RoN < ron - 1e-12:
+            verdict = "trivial"
+        elif sk > skew_limit or outcome_skewed:
+            verdict = "skewed"
+        else:
+            verdict = "necessary"
         out.append(
             NecessityVerdict(
                 fit.condition, fit.inclN, fit.RoN, fit.covN, sk, bool(sk > skew_limit), verdict
