@@ -1099,6 +1099,10 @@ def qca_conditions(
     return pd.DataFrame(out, index=membership.index)
 
 
+#: PRI cut-off of every truth table in the reports (Schneider & Wagemann: low PRI rows are not OUT = 1).
+PRI_CUT = 0.5
+
+
 def run_qca(
     data: pd.DataFrame, outcome: str, incl_cut: float, dir_exp: dict[str, int] | None = None
 ):
@@ -1117,15 +1121,15 @@ def run_qca(
     from analysis.qca import QCAError, minimize, necessity, truth_table
 
     conds = [c for c in data.columns if c != outcome]
-    tt = truth_table(data, outcome, conds, incl_cut=incl_cut)
+    # A PRI cut-off by default: rows that are also subsets of the negated outcome are not OUT = 1.
+    tt = truth_table(data, outcome, conds, incl_cut=incl_cut, pri_cut=PRI_CUT)
     nec = necessity(data, outcome, conds)
     sols: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for kind, include, de in (
-        ("conservative", "", None),
-        ("parsimonious", "?", None),
-        ("intermediate", "?", dir_exp or dict.fromkeys(conds, 1)),
-    ):
+    kinds = [("conservative", "", None), ("parsimonious", "?", None)]
+    if dir_exp:  # directional expectations are declared, never assumed
+        kinds.append(("intermediate", "?", dir_exp))
+    for kind, include, de in kinds:
         try:
             sols[kind] = (
                 minimize(tt, include, dir_exp=de)
@@ -1251,6 +1255,11 @@ def cross_case(
     True
     """
     from analysis import stats
+    from analysis.qca.robustness import (
+        contradiction_benchmark,
+        necessity_verdicts,
+        permutation_test,
+    )
 
     _check_lang(lang)
     cb = open_casebase(casebase_dir, sources)
@@ -1393,12 +1402,27 @@ def cross_case(
     missing = [c for c in case_list if yscores[c] != yscores[c]]
     qcases = [c for c in case_list if c not in missing]
     conds = qca_conditions(m_all.loc[qcases], cbf, fam_list)
+    # A case whose source reports no code of a family has no value on that condition:
+    # it is left out with the reason, never given 0.
+    no_condition = [c for c in qcases if conds.loc[c].isna().any()]
+    qcases = [c for c in qcases if c not in no_condition]
+    conds = conds.loc[qcases]
     data = conds.copy()
     data["OUTCOME"] = yscores.loc[qcases]
     tt, sols, nec, errs = (
         run_qca(data, "OUTCOME", incl_cut) if len(qcases) >= 2 else (None, {}, [], {"all": "N < 2"})
     )
     cond_names = list(conds.columns)
+    # The guards come before any configurational statement (Marx & Dusa; Braumoeller).
+    bench = contradiction_benchmark(max(len(qcases), 1), max(len(cond_names), 1))
+    perm = (
+        permutation_test(data, "OUTCOME", cond_names, incl_cut=incl_cut, pri_cut=PRI_CUT)
+        if "parsimonious" in sols
+        else None
+    )
+    exploratory = not bench.met or perm is None or perm.p_value > 0.05
+    b.data["benchmark"] = bench
+    b.data["permutation"] = perm
     legend = pd.DataFrame(
         {
             _t(lang, "条件", "Condition"): cond_names,
@@ -1419,6 +1443,15 @@ def cross_case(
             f"“{olabel}”; consistency threshold incl.cut = {incl_cut}.",
         ),
     ]
+    if no_condition:
+        paras.append(
+            fx.say(
+                "qca_missing_condition",
+                lang,
+                cases=fx.joined([lab["case_short"][c] for c in no_condition], lang),
+                n=len(qcases),
+            )
+        )
     if missing:
         paras.append(
             fx.say(
@@ -1464,6 +1497,22 @@ def cross_case(
             for lg in LANGS:
                 qca_sentences[lg].append(fx.say("qca_low_pri", lg, n=len(low_pri), rows=rows_txt))
         paras.append(qca_sentences[lang][0])
+        if exploratory:
+            for lg in LANGS:
+                perm_txt = (
+                    fx.say("qca_permutation", lg, p=fx.pct(perm.p_value)) if perm is not None else ""
+                )
+                qca_sentences[lg].insert(
+                    1,
+                    fx.say(
+                        "qca_exploratory",
+                        lg,
+                        n=len(qcases),
+                        k=len(cond_names),
+                        p_free=fx.pct(bench.p_contradiction_free),
+                        perm=perm_txt,
+                    ),
+                )
         rows = []
         for r in tt.rows(remainders=False):
             row = dict(zip(cond_names, r.values, strict=True))
@@ -1543,16 +1592,17 @@ def cross_case(
                 "intermediate": _t(lg, "中间", "Intermediate"),
             }[kind]
             mod = sol.models[0]
-            qca_sentences[lg].append(
-                fx.say(
-                    "qca_solution",
-                    lg,
-                    label=lbl,
-                    expr=" + ".join(mod.terms),
-                    incl=fx.fmt(mod.solution_fit.inclS, 3),
-                    cov=fx.fmt(mod.solution_fit.covS, 3),
+            for each in sol.models:  # every equally good model, never just the first
+                qca_sentences[lg].append(
+                    fx.say(
+                        "qca_solution",
+                        lg,
+                        label=lbl,
+                        expr=" + ".join(each.terms),
+                        incl=fx.fmt(each.solution_fit.inclS, 3),
+                        cov=fx.fmt(each.solution_fit.covS, 3),
+                    )
                 )
-            )
             if mod.solution_fit.inclS < incl_cut:
                 qca_sentences[lg].append(
                     fx.say(
@@ -1589,17 +1639,28 @@ def cross_case(
             ]
         )
         tables.append((_t(lang, "必要条件分析", "Necessity"), nec_tbl))
-        best = max(nec, key=lambda f: (f.inclN, f.RoN))
+        verdicts = necessity_verdicts(data, "OUTCOME", cond_names)
+        passed = [v for v in verdicts if v.verdict == "necessary"]
+        flagged = [v.condition for v in verdicts if v.verdict in ("trivial", "skewed")]
         for lg in LANGS:
-            qca_sentences[lg].append(
-                fx.say(
-                    "qca_necessity",
-                    lg,
-                    cond=best.condition,
-                    incl=fx.fmt(best.inclN, 3),
-                    ron=fx.fmt(best.RoN, 3),
+            if passed:
+                for v in passed:
+                    qca_sentences[lg].append(
+                        fx.say(
+                            "qca_necessity_exploratory" if exploratory else "qca_necessity",
+                            lg,
+                            cond=v.condition,
+                            incl=fx.fmt(v.inclN, 3),
+                            ron=fx.fmt(v.RoN, 3),
+                        )
+                    )
+            else:
+                trivial = (
+                    fx.say("qca_necessity_trivial", lg, conds=fx.joined(flagged, lg))
+                    if flagged
+                    else ""
                 )
-            )
+                qca_sentences[lg].append(fx.say("qca_necessity_none", lg, trivial=trivial))
     paras += qca_sentences[lang][1:]
     b.sections["qca"] = Section(
         _h(lang, "定性比较分析（QCA）", "Qualitative comparative analysis (QCA)"), paras, tables

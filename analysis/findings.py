@@ -207,13 +207,49 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "there is no solution.",
     },
     "qca_multiple": {
-        "zh": "{{ label }}解有 {{ n }} 个同样简约的模型，结论对模型选择敏感。",
-        "en": "The {{ label }} solution has {{ n }} equally parsimonious models; the conclusion "
-        "depends on which is chosen.",
+        "zh": "{{ label }}解有 {{ n }} 个同样简约的模型（上句已全部列出），结论对模型选择敏感。",
+        "en": "The {{ label }} solution has {{ n }} equally parsimonious models (all listed above); "
+        "the conclusion depends on which is chosen.",
     },
     "qca_necessity": {
-        "zh": "必要条件分析：一致性最高的条件是 {{ cond | code }}（必要一致性 {{ incl }}，相关性 RoN {{ ron }}）。",
-        "en": "Necessity: the most consistent condition is {{ cond | code }} (inclN {{ incl }}, RoN {{ ron }}).",
+        "zh": "必要条件分析：{{ cond | code }} 通过必要性检验（必要一致性 {{ incl }} ≥ 0.9，相关性 RoN {{ ron }} ≥ 0.5，条件与结果均无偏态）。",
+        "en": "Necessity: {{ cond | code }} passes the necessity guards (inclN {{ incl }} ≥ 0.9, "
+        "RoN {{ ron }} ≥ 0.5, neither the condition nor the outcome skewed).",
+    },
+    "qca_necessity_exploratory": {
+        "zh": "必要条件分析（探索性）：在这几个案例中 {{ cond | code }} 的必要一致性为 {{ incl }}、相关性 RoN 为 {{ ron }}，"
+        "但案例太少，不构成必要条件结论。",
+        "en": "Necessity (exploratory): in these few cases {{ cond | code }} has inclN {{ incl }} and "
+        "RoN {{ ron }}, but there are too few cases for a necessity claim.",
+    },
+    "qca_necessity_none": {
+        "zh": "必要条件分析：没有条件同时满足必要一致性 ≥ 0.9、相关性 RoN ≥ 0.5 且无偏态，不作必要条件结论。"
+        "{{ trivial }}",
+        "en": "Necessity: no condition has inclN ≥ 0.9 with RoN ≥ 0.5 and no skew, so no necessity "
+        "is claimed.{{ trivial }}",
+    },
+    "qca_necessity_trivial": {
+        "zh": "{{ conds }} 一致性虽高，但属于平凡必要（相关性低）或偏态集合，不能解读为必要条件。",
+        "en": " {{ conds }} are consistent but trivial (low relevance) or skewed sets, which "
+        "cannot be read as necessary.",
+    },
+    "qca_exploratory": {
+        "zh": "本节 QCA 仅为探索性，不作结论：{{ n }} 个案例、{{ k }} 个条件低于 Marx & Dusa 式基准"
+        "（随机数据得到无矛盾真值表的概率为 {{ p_free }}，应不高于 5%）{{ perm }}。",
+        "en": "This QCA is exploratory only and draws no conclusion: {{ n }} cases and {{ k }} "
+        "conditions are below the Marx & Dusa-style benchmark (random data give a "
+        "contradiction-free truth table with probability {{ p_free }}; it should be at most 5%)"
+        "{{ perm }}.",
+    },
+    "qca_permutation": {
+        "zh": "；置换检验中，随机打乱结果后有 {{ p }} 的置换得到同样好或更好的解",
+        "en": "; in a permutation test, {{ p }} of the permuted outcomes give a solution at least "
+        "as good",
+    },
+    "qca_missing_condition": {
+        "zh": "{{ cases }}的来源对某一条件所在机制族的全部编码均未报告，该条件为缺失值（不作 0），不纳入本次 QCA（N = {{ n }}）。",
+        "en": "The sources of {{ cases }} report no code of a condition's family, so that condition "
+        "is missing (not 0) and they are left out of this QCA (N = {{ n }}).",
     },
     "qca_missing": {
         "zh": "{{ cases }}的来源未报告该结果，不纳入本次 QCA（N = {{ n }}）。",
