@@ -1270,8 +1270,14 @@ class _References(_Collector):
     ) -> None:
         self.unique(file, doc, data, "mechanisms", "code")
         codes = self.codes
-        if codes is not None and version is not None:
-            codes = codes | {c for c, retired_in in self.retired.items() if version < retired_in}
+        if codes is not None:
+            # An unknown version (rounds.yaml unreadable, reported on its own) does not turn
+            # every retired code of a frozen coding into a problem of its own.
+            codes = codes | {
+                c
+                for c, retired_in in self.retired.items()
+                if version is None or version < retired_in
+            }
         for i, m in _dicts(data, "mechanisms"):
             loc = ("mechanisms", i)
             self.known(
@@ -1789,8 +1795,10 @@ def load_casebase(
     codings: dict[str, dict[str, Coding]] = {}
     case_stems = {p.stem for p in _case_files(root)}
     rounds = None
+    rounds_unreadable = False
     if (root / "codings" / "rounds.yaml").is_file():
         rounds, _ = parse(root / "codings" / "rounds.yaml", Rounds)
+        rounds_unreadable = rounds is None
     # A coding without `codebook_version` was made under its (first) round's codebook.
     round_versions: dict[str, int] = {}
     for r in rounds.rounds if rounds is not None else []:
@@ -1801,11 +1809,22 @@ def load_casebase(
         if doc is None:
             continue
         display = _rel(path, root)
+        # Unknown (None) only when rounds.yaml exists but cannot be read: that is reported once.
+        current = _whole(cb_doc.data, "version") if cb_doc is not None else None
+        known = round_versions.get(coder, current)
         refs.coding(
-            display, doc, doc.data, coder, path.stem, case_stems, round_versions.get(coder)
+            display,
+            doc,
+            doc.data,
+            coder,
+            path.stem,
+            case_stems,
+            None if rounds_unreadable else known,
         )
         if coding is None or checker is None:
             continue
+        if rounds_unreadable and coding.codebook_version is None:
+            continue  # its codebook version is unknown until rounds.yaml is fixed
         version = coding.codebook_version or round_versions.get(coder, codebook.version)
         legacy = version < FIRST_NULL_SCORE_VERSION
         checker.mechanisms(display, doc, coding.mechanisms, legacy_zero=legacy)

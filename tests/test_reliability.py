@@ -53,7 +53,8 @@ def test_every_disagreement_is_adjudicated_in_the_case_file(casebase, round_id, 
             (
                 x
                 for x in mech.adjudication
-                if x.round == round_id and set(x.scores) == {a, b}
+                if x.round == round_id
+                and set(x.scores) == {a, b}
                 and (code == d["code"] or x.reason.startswith(f"[{d['code']}]"))
             ),
             None,
@@ -128,11 +129,13 @@ def test_readme_reports_the_current_figures(casebase):
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for r in ("1", "2"):
+    for r in ("1", "2", "3"):
         rep = reliability_report(casebase, r)
         assert f"{rep['alpha_ordinal']:.3f}" in readme
-        assert f"{rep['kappa_presence']:.3f}" in readme
-        assert f"{len(rep['disagreements'])} disagreements" in readme
+        assert f"{rep['alpha_ordinal_reported']:.3f}" in readme
+        assert f"{rep['alpha_status_nominal']:.3f}" in readme
+    rep = reliability_report(casebase, "3")
+    assert f"{rep['outcomes']['alpha_ordinal']:.3f}" in readme
 
 
 def test_a_coding_of_a_case_that_does_not_exist_is_an_error(tmp_path, capsys):

@@ -102,12 +102,24 @@ def _poison(folder: Path, trap: Trap) -> Path:
         case[key] = f"{case[key]} {payload}"
     case["short_zh"] = "绍兴<img src=x onerror=alert(5)>"
     case["short_en"] = "Shaoxing[x](javascript:alert(6))"
+    # Outcome evidence may not overlap mechanism evidence (codebook v4), so a quote is only
+    # lengthened where its longer span stays clear of every outcome span.
+    taken = [
+        (ev["start"], ev["end"])
+        for outcome in case.get("outcomes", [])
+        for ev in outcome["evidence"]
+        if ev.get("start") is not None
+    ]
     for mechanism in case["mechanisms"]:
         mechanism["rationale"] = f"{mechanism['rationale']} {payload}"
         for ev in mechanism.get("evidence", []):
-            ev["quote"] = f"{ev['quote']}{trap.attacks()[3]}"[:120]
-            if ev.get("start") is not None:  # offsets are only checked against the length
-                ev["end"] = ev["start"] + len(ev["quote"])
+            quote = f"{ev['quote']}{trap.attacks()[3]}"[:120]
+            start = ev.get("start")
+            if start is not None and any(start < e and s < start + len(quote) for s, e in taken):
+                continue
+            ev["quote"] = quote
+            if start is not None:  # offsets are only checked against the length
+                ev["end"] = start + len(quote)
     case["practices"][0]["name_zh"] += trap.attacks()[5]
     case["indicators"][0]["label_zh"] += trap.attacks()[4]
     case["indicators"][0]["label_en"] += trap.attacks()[4]
