@@ -156,7 +156,12 @@ def format_comparison(c: Comparison) -> str:
             if v.verdict != "not_necessary":
                 lines.append(
                     f"  necessity {v.condition}: inclN {v.inclN:.3f} RoN {v.RoN:.3f} -> {v.verdict}"
-                    + (" (skewed)" if v.skewed else "")
+                    + (" (skewed)" if v.skewed and v.verdict != "skewed" else "")
+                    + (
+                        " (exploratory: too few cases for a necessity claim)"
+                        if r.exploratory and v.verdict == "necessary"
+                        else ""
+                    )
                 )
     if c.typology:
         lines += ["", "Typology (best type, membership, margin over the runner-up):"]
