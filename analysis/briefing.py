@@ -307,6 +307,7 @@ STATUS_LABELS = {
         "absent": "报告为缺失",
         "not_reported": "未报告",
         "not_covered": "节选未覆盖",
+        "before_era": "来源早于该做法的时代",
     },
     "en": {
         "present": "present",
@@ -315,6 +316,7 @@ STATUS_LABELS = {
         "absent": "reported missing",
         "not_reported": "not reported",
         "not_covered": "not covered by the excerpt",
+        "before_era": "the source predates the practice",
     },
 }
 QUALIFIERS = {
@@ -559,9 +561,25 @@ def case_profile(
             proposed=int(status_counts.get("proposed", 0)),
         )
 
+    early = mine.index[mine["status_derived"] == "before_era"].tolist()
+
+    def era_sentence(lg: str) -> list[str]:
+        if not early:
+            return []
+        return [
+            fx.say(
+                "profile_before_era",
+                lg,
+                case=cb.labels(lg)["case_short"][case_id],
+                year=cb.source_year(case_id),
+                n=len(early),
+                codes=fx.joined([cb.labels(lg)["code"][c] for c in early], lg),
+            )
+        ]
+
     b.sections["configuration"] = Section(
         _h(lang, "机制构型", "Configuration by dimension and family"),
-        [count_sentence(lang)],
+        [count_sentence(lang), *era_sentence(lang)],
         [(_t(lang, "有证据支持的机制", "Evidenced mechanisms"), conf)],
         [("", fig_radar), ("", fig_dims)],
     )

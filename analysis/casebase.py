@@ -773,13 +773,33 @@ class CaseBase:
         rows = [a.model_dump() for a in self.codebook.actors]
         return pd.DataFrame(rows).rename(columns={"id": "actor"}).set_index("actor")
 
+    def source_year(self, case_id: str) -> int | None:
+        """The year the case's latest source was written (its ``date``), or None if undated.
+
+        A source written before a code's ``era_from`` cannot report that practice: its silence
+        is "before the era" (``status_derived`` ``before_era``), not weakness.
+
+        Examples
+        --------
+        >>> cb.source_year("zhoushan_donggang")      # doctest: +SKIP
+        2011
+        """
+        years = [
+            int(d[:4])
+            for sid in self.cases[case_id].sources
+            if (d := self.sources[sid].date) and d[:4].isdigit()
+        ]
+        return max(years) if years else None
+
     def codings_frame(self) -> pd.DataFrame:
         """Every case x code with score, status, rationale and year.
 
         A code a case leaves out is ``not_reported``.  ``score`` is NaN for not_reported:
         missing data, never 0.  ``status_derived`` tells a not_reported code that the
-        source's excerpt does not cover (``not_covered``, from ``coverage.not_covered``)
-        from one the source is silent on; it equals ``status`` otherwise.
+        source's excerpt does not cover (``not_covered``, from ``coverage.not_covered``), and
+        one whose practice became possible only after the source was written
+        (``before_era``: the code's ``era_from`` is later than :meth:`source_year`), from one
+        the source is silent on; it equals ``status`` otherwise.
 
         Examples
         --------
@@ -788,17 +808,19 @@ class CaseBase:
         True
         """
         not_covered = {cid: self.not_covered(cid) for cid in self.cases}
+        era = {c.id: c.era_from for c in self.codebook.codes}
         rows = []
         for cid, case in self.cases.items():
             coded = {m.code: m for m in case.mechanisms}
+            written = self.source_year(cid)
             for code in self.code_ids:
                 m = coded.get(code)
                 status = m.status if m else "not_reported"
-                derived = (
-                    "not_covered"
-                    if status == "not_reported" and code in not_covered[cid]
-                    else status
-                )
+                derived = status
+                if status == "not_reported" and code in not_covered[cid]:
+                    derived = "not_covered"
+                elif status == "not_reported" and written and era[code] and written < era[code]:
+                    derived = "before_era"
                 rows.append(
                     {
                         "case_id": cid,

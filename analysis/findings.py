@@ -246,6 +246,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "; in a permutation test, {{ p }} of the permuted outcomes give a solution at least "
         "as good",
     },
+    "profile_before_era": {
+        "zh": "{{ case }}的来源写于 {{ year }} 年，早于以下 {{ n }} 种做法普遍可行的时代：{{ codes }}；"
+        "来源对它们的沉默不能读作薄弱或缺失。",
+        "en": "{{ case }}'s source was written in {{ year }}, before {{ n }} practices became "
+        "possible or common: {{ codes }}; its silence on them is not weakness or absence.",
+    },
     "qca_missing_condition": {
         "zh": "{{ cases }}的来源对某一条件所在机制族的全部编码均未报告，该条件为缺失值（不作 0），不纳入本次 QCA（N = {{ n }}）。",
         "en": "The sources of {{ cases }} report no code of a condition's family, so that condition "

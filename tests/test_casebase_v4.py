@@ -200,3 +200,32 @@ def test_historical_codings_read_their_zero_for_not_reported_as_missing(tmp_path
     assert (
         "codings/old/mini.yaml:7: mechanisms[0].score: status 'not_reported' is missing data" in msg
     )
+
+
+def test_silence_before_a_codes_era_is_labelled_not_weak(casebase):
+    """A code whose era_from is later than the year the case's source was written is
+    `before_era` when the source is silent on it (issue 9: a 2011 case is not weak on
+    big-data platforms)."""
+    era = {c.id: c.era_from for c in casebase.codebook.codes}
+    frame = casebase.codings_frame()
+    for row in frame.itertuples():
+        year = casebase.source_year(row.case_id)
+        late = bool(year and era[row.code] and year < era[row.code])
+        if row.status != "not_reported":
+            assert row.status_derived == row.status
+        elif row.status_derived != "not_covered":
+            assert (row.status_derived == "before_era") == late, (row.case_id, row.code)
+
+
+def test_profile_says_when_the_source_predates_a_practice(casebase):
+    from analysis import briefing
+    from tests.conftest import CASEBASE
+
+    frame = casebase.codings_frame()
+    for cid in casebase.case_ids:
+        early = frame[(frame["case_id"] == cid) & (frame["status_derived"] == "before_era")]
+        b = briefing.case_profile(cid, "en", CASEBASE)
+        said = any(
+            "before" in p and "became possible" in p for p in b.sections["configuration"].paragraphs
+        )
+        assert said == (len(early) > 0), cid
