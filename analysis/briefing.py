@@ -1105,15 +1105,17 @@ def qca_conditions(
     family_of = codebook["family"].to_dict()
     out = {}
     for fam in families:
-        block = values[:, [position[c] for c in codebook.index
-                           if c in position and family_of.get(c) == fam]]
+        block = values[
+            :, [position[c] for c in codebook.index if c in position and family_of.get(c) == fam]
+        ]
         # pandas' mean(axis=1) semantics (missing codings skipped, none left -> NaN),
         # in numpy: the coding-sensitivity analysis calls this hundreds of times.
         coded = ~np.isnan(block)
         n = coded.sum(axis=1)
         total = np.where(coded, block, 0.0).sum(axis=1)
         out[FAMILY_ABBR.get(fam, fam.upper())] = np.divide(
-            total, n, out=np.full(len(values), np.nan), where=n > 0)
+            total, n, out=np.full(len(values), np.nan), where=n > 0
+        )
     return pd.DataFrame(out, index=membership.index)
 
 
@@ -1247,8 +1249,10 @@ def id_list(value: Sequence[str] | str | None, name: str) -> list[str] | None:
         items = [part.strip() for part in value.split(",") if part.strip()]
         return None if items in ([], ["all"]) else items
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise TypeError(f"{name} must be a list of ids or one comma-separated string {hint}, "
-                        f"got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be a list of ids or one comma-separated string {hint}, "
+            f"got {type(value).__name__} {value!r}"
+        )
     return list(value) or None
 
 
@@ -1518,7 +1522,9 @@ def cross_case(
         if exploratory:
             for lg in LANGS:
                 perm_txt = (
-                    fx.say("qca_permutation", lg, p=fx.pct(perm.p_value)) if perm is not None else ""
+                    fx.say("qca_permutation", lg, p=fx.pct(perm.p_value))
+                    if perm is not None
+                    else ""
                 )
                 qca_sentences[lg].insert(
                     1,

@@ -38,8 +38,10 @@ _FONT_RELPATH = Path("fonts", "ofl", "notosanssc", "NotoSansSC[wght].ttf")
 
 # Fallbacks after the CJK font in CSS, so Latin text still looks right
 # if a viewer somehow drops the embedded face.
-_CSS_FALLBACK = '"Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", ' \
+_CSS_FALLBACK = (
+    '"Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", '
     '"Microsoft YaHei", sans-serif'
+)
 
 
 def font_path() -> Path:
@@ -273,8 +275,9 @@ def _to_woff2(ttf: bytes) -> bytes:
     return out.getvalue()
 
 
-def subset_font(text: str, flavor: str | None = "auto", weight: int | None = None
-                ) -> tuple[bytes, str]:
+def subset_font(
+    text: str, flavor: str | None = "auto", weight: int | None = None
+) -> tuple[bytes, str]:
     """Subset the variable font to the characters of ``text``.
 
     Uses HarfBuzz's subsetter (``uharfbuzz``) when installed, else fontTools.

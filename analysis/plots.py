@@ -129,14 +129,20 @@ def configuration_heatmap(
     # decide whether tick labels overlap (we set their rotation ourselves):
     # that rendering was a third of this figure's cost, and the figure appears
     # in every comparison and cross-case report.
-    mesh = ax.pcolormesh(np.ma.masked_invalid(data.to_numpy()), cmap="YlGnBu", vmin=0,
-                         vmax=1, edgecolors="white", linewidth=0.5)
+    mesh = ax.pcolormesh(
+        np.ma.masked_invalid(data.to_numpy()),
+        cmap="YlGnBu",
+        vmin=0,
+        vmax=1,
+        edgecolors="white",
+        linewidth=0.5,
+    )
     ax.set_xlim(0, data.shape[1])
     ax.set_ylim(data.shape[0], 0)  # first row at the top
-    ax.set_xticks(np.arange(data.shape[1]) + 0.5,
-                  labels=[col_labels.get(c, c) for c in data.columns])
-    ax.set_yticks(np.arange(data.shape[0]) + 0.5,
-                  labels=[row_labels.get(r, r) for r in data.index])
+    ax.set_xticks(
+        np.arange(data.shape[1]) + 0.5, labels=[col_labels.get(c, c) for c in data.columns]
+    )
+    ax.set_yticks(np.arange(data.shape[0]) + 0.5, labels=[row_labels.get(r, r) for r in data.index])
     for spine in ax.spines.values():
         spine.set_visible(False)
     cbar = fig.colorbar(mesh, ax=ax, shrink=0.6, label="隶属度 membership")
@@ -182,8 +188,7 @@ def profile_bars(
     n_groups = data[by].nunique()
     fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * n_groups + 2), 4.2))
     # One value per bar: no interval to estimate (the default bootstraps one anyway).
-    sns.barplot(data=data, x=by, y=value, hue="case", ax=ax, palette="colorblind",
-                errorbar=None)
+    sns.barplot(data=data, x=by, y=value, hue="case", ax=ax, palette="colorblind", errorbar=None)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("")
     ax.set_ylabel("平均隶属度 mean membership")

@@ -175,10 +175,15 @@ def missing_aware_measures(cb: CaseBase, rnd: Round) -> dict[str, Any]:
     from analysis.stats import krippendorff_alpha, to_scale_steps
 
     ca, cb_ = rnd.coders
-    codes = [c for c in _codes_of(cb, ca) if c in set(_codes_of(cb, cb_))] if FINAL not in (
-        ca,
-        cb_,
-    ) else None
+    codes = (
+        [c for c in _codes_of(cb, ca) if c in set(_codes_of(cb, cb_))]
+        if FINAL
+        not in (
+            ca,
+            cb_,
+        )
+        else None
+    )
     a, b = coder_frame(cb, ca, codes), coder_frame(cb, cb_, codes)
     shared = sorted(set(a["case_id"]) & set(b["case_id"]))
     a = a[a["case_id"].isin(shared)].set_index(["case_id", "code"]).sort_index()

@@ -54,16 +54,20 @@ def _as_ipynb(run: Run, root: Path, cache: Path) -> Path:
         return src
     out = cache / (src.stem + ".ipynb")
     if not out.exists():
-        subprocess.run([str(BIN / "jupytext"), "--to", "ipynb", "-o", str(out), str(src)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "jupytext"), "--to", "ipynb", "-o", str(out), str(src)],
+            check=True,
+            capture_output=True,
+        )
     return out
 
 
 def _run(cmd: list[str]) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode:
-        raise SystemExit(f"naive loop: {Path(cmd[0]).name} failed ({proc.returncode}):\n"
-                         f"{proc.stderr[-3000:]}")
+        raise SystemExit(
+            f"naive loop: {Path(cmd[0]).name} failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
+        )
 
 
 def naive_loop(runs: list[Run], root: Path, work: Path, cache: Path) -> list[float]:
@@ -73,18 +77,49 @@ def naive_loop(runs: list[Run], root: Path, work: Path, cache: Path) -> list[flo
         nb = _as_ipynb(run, root, cache)
         out = work / f"{run.output}.ipynb"
         started = time.perf_counter()
-        _run([str(BIN / "papermill"), str(nb), str(out), "-y", _yaml_dump(run.parameters),
-              "--cwd", str((root / run.notebook).parent), "--no-progress-bar", "--log-level",
-              "ERROR"])
-        _run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out),
-              "--output-dir", str(work)])
+        _run(
+            [
+                str(BIN / "papermill"),
+                str(nb),
+                str(out),
+                "-y",
+                _yaml_dump(run.parameters),
+                "--cwd",
+                str((root / run.notebook).parent),
+                "--no-progress-bar",
+                "--log-level",
+                "ERROR",
+            ]
+        )
+        _run(
+            [
+                str(BIN / "jupyter"),
+                "nbconvert",
+                "--to",
+                "html",
+                "--no-input",
+                str(out),
+                "--output-dir",
+                str(work),
+            ]
+        )
         times.append(time.perf_counter() - started)
     return times
 
 
 def batch(plan_file: Path, root: Path, out: Path, jobs: int | None, pdf: bool) -> float:
-    cmd = [sys.executable, "-m", "analysis", "batch", "--plan", str(plan_file), "--root",
-           str(root), "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "batch",
+        "--plan",
+        str(plan_file),
+        "--root",
+        str(root),
+        "--out",
+        str(out),
+    ]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     if not pdf:
@@ -105,10 +140,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", default=str(ROOT), help="project root")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None, help="batch --jobs (default: CPUs)")
-    parser.add_argument("--naive-sample", type=int, default=None, metavar="K",
-                        help="time the naive loop on the first K runs only and extrapolate")
-    parser.add_argument("--no-pdf", dest="pdf", action="store_false",
-                        help="batch without PDFs (the naive loop never makes them)")
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=None,
+        metavar="K",
+        help="time the naive loop on the first K runs only and extrapolate",
+    )
+    parser.add_argument(
+        "--no-pdf",
+        dest="pdf",
+        action="store_false",
+        help="batch without PDFs (the naive loop never makes them)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args(argv)
 
@@ -120,15 +164,29 @@ def main(argv: list[str] | None = None) -> int:
     sample = runs[: args.naive_sample] if args.naive_sample else runs
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     plan_file = work / "plan.yaml"
-    plan_file.write_text(_yaml_dump([
-        {"notebook": r.notebook, "output": r.output, "parameters": r.parameters,
-         **({"title": r.title} if r.title else {}),
-         **({"summary": r.summary} if r.summary else {})} for r in runs]), encoding="utf-8")
+    plan_file.write_text(
+        _yaml_dump(
+            [
+                {
+                    "notebook": r.notebook,
+                    "output": r.output,
+                    "parameters": r.parameters,
+                    **({"title": r.title} if r.title else {}),
+                    **({"summary": r.summary} if r.summary else {}),
+                }
+                for r in runs
+            ]
+        ),
+        encoding="utf-8",
+    )
     cache = work / "converted"
     cache.mkdir()
-    print(f"plan: {args.plan or 'default plan'} - {len(runs)} runs; naive loop on "
-          f"{len(sample)}; {args.reps} repetitions; jobs={args.jobs or os.cpu_count()}; "
-          f"pdf={args.pdf}", flush=True)
+    print(
+        f"plan: {args.plan or 'default plan'} - {len(runs)} runs; naive loop on "
+        f"{len(sample)}; {args.reps} repetitions; jobs={args.jobs or os.cpu_count()}; "
+        f"pdf={args.pdf}",
+        flush=True,
+    )
 
     naive_per, naive_total, cold, nochange = [], [], [], []
     try:
@@ -137,14 +195,18 @@ def main(argv: list[str] | None = None) -> int:
             nwork.mkdir()
             per = naive_loop(sample, root, nwork, cache)
             naive_per.append(statistics.median(per))
-            naive_total.append(sum(per) if len(sample) == len(runs)
-                               else statistics.mean(per) * len(runs))
+            naive_total.append(
+                sum(per) if len(sample) == len(runs) else statistics.mean(per) * len(runs)
+            )
             out = work / f"reports-{rep}"
             cold.append(batch(plan_file, root, out, args.jobs, args.pdf))
             nochange.append(batch(plan_file, root, out, args.jobs, args.pdf))
-            print(f"rep {rep + 1}: naive {naive_total[-1]:.1f} s "
-                  f"({naive_per[-1]:.2f} s/report), batch cold {cold[-1]:.1f} s, "
-                  f"no-change {nochange[-1]:.2f} s", flush=True)
+            print(
+                f"rep {rep + 1}: naive {naive_total[-1]:.1f} s "
+                f"({naive_per[-1]:.2f} s/report), batch cold {cold[-1]:.1f} s, "
+                f"no-change {nochange[-1]:.2f} s",
+                flush=True,
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -165,10 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     extra = " (extrapolated)" if results["naive_extrapolated"] else ""
     print(f"\nmedians over {args.reps} repetitions, {len(runs)} reports:")
-    print(f"  naive loop        {results['naive_total_seconds_median']:8.1f} s{extra}  "
-          f"({results['naive_seconds_per_report_median']:.2f} s/report)")
-    print(f"  batch, cold       {results['batch_cold_seconds_median']:8.1f} s  "
-          f"({results['batch_seconds_per_report']:.2f} s/report)")
+    print(
+        f"  naive loop        {results['naive_total_seconds_median']:8.1f} s{extra}  "
+        f"({results['naive_seconds_per_report_median']:.2f} s/report)"
+    )
+    print(
+        f"  batch, cold       {results['batch_cold_seconds_median']:8.1f} s  "
+        f"({results['batch_seconds_per_report']:.2f} s/report)"
+    )
     print(f"  batch, no change  {results['no_change_seconds_median']:8.2f} s")
     print(f"  speed-up (cold)   {results['speedup_cold']:8.1f} x")
     if args.json:

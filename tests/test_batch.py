@@ -29,8 +29,14 @@ from analysis.render import REPORT_POLICY, Provenance, normalize_notebook, rende
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 REPO = Path(__file__).resolve().parents[1]
-LIGHT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "IPython.display",
-                 "analysis.fonts")
+LIGHT_PRELOAD = (
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "IPython.display",
+    "analysis.fonts",
+)
 
 
 #: The miniature project's cases: real case files under other ids, so the case
@@ -46,7 +52,8 @@ def make_project(root: Path) -> Path:
     for case, real in CASES.items():
         text = (REPO / "casebase" / "cases" / f"{real}.yaml").read_text(encoding="utf-8")
         (root / "casebase" / "cases" / f"{case}.yaml").write_text(
-            re.sub(rf"(?m)^id: {real}$", f"id: {case}", text), encoding="utf-8")
+            re.sub(rf"(?m)^id: {real}$", f"id: {case}", text), encoding="utf-8"
+        )
     (root / "analysis").mkdir()
     (root / "analysis" / "helpers.py").write_text("X = 1\n")
     shutil.copytree(FIXTURES, root / "notebooks")
@@ -55,8 +62,9 @@ def make_project(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory: pytest.TempPathFactory):
-    with WorkerPool(jobs=2, preload=LIGHT_PRELOAD,
-                    log_dir=tmp_path_factory.mktemp("kernel-logs")) as workers:
+    with WorkerPool(
+        jobs=2, preload=LIGHT_PRELOAD, log_dir=tmp_path_factory.mktemp("kernel-logs")
+    ) as workers:
         yield workers
 
 
@@ -66,8 +74,15 @@ def project(tmp_path: Path) -> Path:
 
 
 def batch(project: Path, plan: list[Run], pool: WorkerPool, **kw):
-    return run_batch(plan, root=project, out_dir="reports", pool=pool,
-                     progress=kw.pop("progress", False), pdf=kw.pop("pdf", False), **kw)
+    return run_batch(
+        plan,
+        root=project,
+        out_dir="reports",
+        pool=pool,
+        progress=kw.pop("progress", False),
+        pdf=kw.pop("pdf", False),
+        **kw,
+    )
 
 
 OK = Run("notebooks/report_ok.ipynb", "ok", {"case_id": "alpha", "n_points": 8})
@@ -77,20 +92,31 @@ FAIL = Run("notebooks/report_fail.ipynb", "fail", {"case_id": "beta"})
 
 # -- plans and validation ---------------------------------------------------------
 
+
 def test_plan_file_and_default_plan(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     plan = tmp_path / "plan.yaml"
-    plan.write_text("- notebook: notebooks/report_ok.ipynb\n  output: a\n"
-                    "  parameters: {case_id: demo}\n  title: 标题\n", encoding="utf-8")
-    assert load_plan(plan) == [Run("notebooks/report_ok.ipynb", "a", {"case_id": "demo"},
-                                   "标题")]
+    plan.write_text(
+        "- notebook: notebooks/report_ok.ipynb\n  output: a\n"
+        "  parameters: {case_id: demo}\n  title: 标题\n",
+        encoding="utf-8",
+    )
+    assert load_plan(plan) == [Run("notebooks/report_ok.ipynb", "a", {"case_id": "demo"}, "标题")]
     runs = default_plan(root / "casebase")
     names = [r.output for r in runs]
     outcomes = outcome_ids(root / "casebase")
     assert "multi_actor_collaboration" in outcomes
-    assert names == ["profile_alpha", "profile_beta", "profile_demo", "pair_alpha__beta",
-                     "pair_alpha__demo", "pair_beta__demo",
-                     *(f"cross_case_{o}" for o in outcomes), "reliability", "corpus"]
+    assert names == [
+        "profile_alpha",
+        "profile_beta",
+        "profile_demo",
+        "pair_alpha__beta",
+        "pair_alpha__demo",
+        "pair_beta__demo",
+        *(f"cross_case_{o}" for o in outcomes),
+        "reliability",
+        "corpus",
+    ]
     assert runs[0].parameters == {"case_id": "alpha", "lang": "zh"}
     assert runs[3].parameters == {"case_a": "alpha", "case_b": "beta", "lang": "zh"}
     assert set(runs[6].parameters) == {"cases", "outcome", "incl_cut", "lang"}
@@ -99,11 +125,13 @@ def test_plan_file_and_default_plan(tmp_path: Path) -> None:
 
 def test_malformed_plan_lists_every_problem(tmp_path: Path) -> None:
     plan = tmp_path / "bad.yaml"
-    plan.write_text("- {notebook: a.ipynb, output: x}\n- {notebook: b.ipynb, output: x}\n"
-                    "- {output: '../evil', colour: red}\n"
-                    # Names of the batch's own files: index.html, manifest.json.
-                    "- {notebook: a.ipynb, output: index}\n"
-                    "- {notebook: a.ipynb, output: Manifest}\n- {notebook: a.ipynb, output: index2}\n")
+    plan.write_text(
+        "- {notebook: a.ipynb, output: x}\n- {notebook: b.ipynb, output: x}\n"
+        "- {output: '../evil', colour: red}\n"
+        # Names of the batch's own files: index.html, manifest.json.
+        "- {notebook: a.ipynb, output: index}\n"
+        "- {notebook: a.ipynb, output: Manifest}\n- {notebook: a.ipynb, output: index2}\n"
+    )
     with pytest.raises(PlanError) as info:
         load_plan(plan)
     problems = info.value.problems
@@ -117,13 +145,13 @@ def test_malformed_plan_lists_every_problem(tmp_path: Path) -> None:
     assert all(str(plan) in p for p in problems)
 
 
-def test_parameter_validation_rejects_plan_before_running(project: Path,
-                                                          pool: WorkerPool) -> None:
+def test_parameter_validation_rejects_plan_before_running(project: Path, pool: WorkerPool) -> None:
     plan = [
         OK,
         Run("notebooks/report_ok.ipynb", "typo", {"cse_id": "alpha"}),
-        Run("notebooks/report_ok.ipynb", "badtype", {"n_points": "12", "scale": 2,
-                                                     "cases": "alpha"}),
+        Run(
+            "notebooks/report_ok.ipynb", "badtype", {"n_points": "12", "scale": 2, "cases": "alpha"}
+        ),
         Run("notebooks/report_ok.ipynb", "nocase", {"case_id": "atlantis"}),
         Run("notebooks/missing.ipynb", "missing", {}),
         Run("notebooks/report_text.py", "textbad", {"incl_cut": "high"}),
@@ -145,15 +173,24 @@ def test_parameter_validation_rejects_plan_before_running(project: Path,
     assert not list(reports.glob("*.html")) and not (reports / "notebooks").exists()
 
 
-def test_cli_exits_non_zero_on_invalid_plan(project: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exits_non_zero_on_invalid_plan(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from analysis.batch import main
 
     plan = project / "plan.yaml"
-    plan.write_text("- {notebook: notebooks/report_ok.ipynb, output: a, "
-                    "parameters: {case_id: nowhere}}\n")
-    args = Namespace(plan=str(plan), root=str(project), out="reports", jobs=1, force=False,
-                     pdf=False, timeout=60.0)
+    plan.write_text(
+        "- {notebook: notebooks/report_ok.ipynb, output: a, parameters: {case_id: nowhere}}\n"
+    )
+    args = Namespace(
+        plan=str(plan),
+        root=str(project),
+        out="reports",
+        jobs=1,
+        force=False,
+        pdf=False,
+        timeout=60.0,
+    )
     started = time.perf_counter()
     assert main(args) == 2
     assert time.perf_counter() - started < 5  # warming kernels are stopped, not awaited
@@ -163,6 +200,7 @@ def test_cli_exits_non_zero_on_invalid_plan(project: Path,
 
 
 # -- execution ----------------------------------------------------------------------
+
 
 def test_failure_is_isolated_and_summarised(project: Path, pool: WorkerPool) -> None:
     result = batch(project, [FAIL, OK, TEXT], pool, pdf=True)
@@ -176,8 +214,9 @@ def test_failure_is_isolated_and_summarised(project: Path, pool: WorkerPool) -> 
     assert failure.message == "ValueError: 故意失败 deliberate failure for beta"
     assert failure.line and "raise ValueError" in failure.line
     summary = result.summary()
-    assert "fail: notebooks/report_fail.ipynb cell 3 (executed notebook cell 4): ValueError" \
-        in summary
+    assert (
+        "fail: notebooks/report_fail.ipynb cell 3 (executed notebook cell 4): ValueError" in summary
+    )
     assert "reports/notebooks/fail.ipynb" in summary
     # The failed run left its executed notebook for audit, and no report.
     audit = nbformat.read(out / "notebooks" / "fail.ipynb", as_version=4)
@@ -202,8 +241,9 @@ def test_failure_is_isolated_and_summarised(project: Path, pool: WorkerPool) -> 
 
 
 def test_kernel_state_does_not_leak_between_notebooks(project: Path, pool: WorkerPool) -> None:
-    probes = [Run("notebooks/state_probe.ipynb", f"probe{i}", {"marker": f"m{i}"})
-              for i in range(5)]
+    probes = [
+        Run("notebooks/state_probe.ipynb", f"probe{i}", {"marker": f"m{i}"}) for i in range(5)
+    ]
     result = batch(project, probes, pool)
     assert result.failed == [] and len(result.built) == 5
     outputs = []
@@ -238,8 +278,9 @@ def test_incremental_rebuild_and_force(project: Path, pool: WorkerPool) -> None:
     assert sorted(batch(project, changed, pool).built) == ["ok", "text"]
 
     nb_path = project / "notebooks" / "report_text.py"
-    nb_path.write_text(nb_path.read_text(encoding="utf-8") + "\n# %%\nprint('新增')\n",
-                       encoding="utf-8")
+    nb_path.write_text(
+        nb_path.read_text(encoding="utf-8") + "\n# %%\nprint('新增')\n", encoding="utf-8"
+    )
     assert batch(project, changed, pool).built == ["text"]
 
     # Built without PDFs; asking for them rebuilds, and they then stay fresh.
@@ -254,9 +295,9 @@ def test_incremental_rebuild_and_force(project: Path, pool: WorkerPool) -> None:
     assert html != (project / "reports" / "ok.html").read_bytes()  # inputs did change
 
 
-def test_sources_folder_contents_trigger_rebuild(project: Path, pool: WorkerPool,
-                                                 tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sources_folder_contents_trigger_rebuild(
+    project: Path, pool: WorkerPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sources = tmp_path / "corpus"
     shutil.copytree(REPO.parent / "shared" / "seeds", sources)
     # A file the case base does not cite: it changes what the corpus report shows,
@@ -270,11 +311,13 @@ def test_sources_folder_contents_trigger_rebuild(project: Path, pool: WorkerPool
 
 
 def test_corpus_folders_of_the_project_setting_trigger_rebuild(
-        project: Path, pool: WorkerPool, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, pool: WorkerPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The batch reads the corpus from [tool.workbench] too, every folder of it."""
     monkeypatch.delenv("WORKBENCH_SOURCES", raising=False)
     (project / "pyproject.toml").write_text(
-        '[tool.workbench]\nsources = ["corpus_a", "corpus_b"]\n', encoding="utf-8")
+        '[tool.workbench]\nsources = ["corpus_a", "corpus_b"]\n', encoding="utf-8"
+    )
     # The cited texts in one folder, a text the case base does not cite in the other.
     shutil.copytree(REPO.parent / "shared" / "seeds", project / "corpus_a")
     (project / "corpus_b").mkdir()
@@ -298,8 +341,9 @@ def test_rerender_is_byte_identical(project: Path, pool: WorkerPool) -> None:
 
 def test_no_change_rebuild_stays_light(project: Path, pool: WorkerPool) -> None:
     plan_file = project / "plan.yaml"
-    plan_file.write_text("- {notebook: notebooks/report_text.py, output: text, "
-                         "parameters: {incl_cut: 0.7}}\n")
+    plan_file.write_text(
+        "- {notebook: notebooks/report_text.py, output: text, parameters: {incl_cut: 0.7}}\n"
+    )
     batch(project, load_plan(plan_file), pool, plan_file=plan_file)
     # The batch subcommand alone: the dispatcher also imports the other command
     # modules, whose import cost is theirs.
@@ -317,8 +361,9 @@ def test_no_change_rebuild_stays_light(project: Path, pool: WorkerPool) -> None:
     )
     started = time.perf_counter()
     # cwd outside the project: its own analysis/ folder would shadow the package.
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=project.parent, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=project.parent, check=True
+    )
     wall = time.perf_counter() - started
     line = proc.stdout.strip().splitlines()[-1]
     assert line.startswith("0 []"), proc.stdout + proc.stderr
@@ -327,6 +372,7 @@ def test_no_change_rebuild_stays_light(project: Path, pool: WorkerPool) -> None:
 
 
 # -- atomicity ----------------------------------------------------------------------
+
 
 def test_stale_temp_files_are_cleaned_and_run_completed(project: Path, pool: WorkerPool) -> None:
     out = project / "reports"
@@ -340,14 +386,30 @@ def test_stale_temp_files_are_cleaned_and_run_completed(project: Path, pool: Wor
     assert (out / "ok.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
-def _batch_after_first_report(project: Path, plan_file: Path, *args: str,
-                              **env: str) -> subprocess.Popen:
+def _batch_after_first_report(
+    project: Path, plan_file: Path, *args: str, **env: str
+) -> subprocess.Popen:
     """Start ``workbench batch`` (one worker) and return once a report is in the manifest."""
     env = {**os.environ, "WORKBENCH_PRELOAD": "", **env}  # fastest start; not a speed test
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "batch", "--plan", str(plan_file), "--jobs", "1",
-         "--root", str(project), *args], cwd=project.parent, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "batch",
+            "--plan",
+            str(plan_file),
+            "--jobs",
+            "1",
+            "--root",
+            str(project),
+            *args,
+        ],
+        cwd=project.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     manifest = project / "reports" / "manifest.json"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -360,8 +422,7 @@ def _batch_after_first_report(project: Path, plan_file: Path, *args: str,
 
 
 def test_killed_batch_is_completed_by_next_run(project: Path, pool: WorkerPool) -> None:
-    runs = [Run("notebooks/report_text.py", f"t{i}", {"incl_cut": 0.5 + i / 10})
-            for i in range(4)]
+    runs = [Run("notebooks/report_text.py", f"t{i}", {"incl_cut": 0.5 + i / 10}) for i in range(4)]
     plan_file = _plan_file(project, runs)
     manifest = project / "reports" / "manifest.json"
     proc = _batch_after_first_report(project, plan_file, "--no-pdf")
@@ -378,15 +439,18 @@ def test_killed_batch_is_completed_by_next_run(project: Path, pool: WorkerPool) 
     assert not list((project / "reports").rglob("*.tmp"))
     # The killed batch's worker and kernel did not outlive it.
     time.sleep(1.5)
-    orphans = subprocess.run(["pgrep", "-f", f"workbench-worker|{project}"],
-                             capture_output=True, text=True).stdout.split()
+    orphans = subprocess.run(
+        ["pgrep", "-f", f"workbench-worker|{project}"], capture_output=True, text=True
+    ).stdout.split()
     assert str(proc.pid) not in orphans
 
 
 # -- fast path == papermill ---------------------------------------------------------
 
-def test_fast_path_matches_fresh_papermill(project: Path, pool: WorkerPool,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_fast_path_matches_fresh_papermill(
+    project: Path, pool: WorkerPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import papermill
 
     params = {"case_id": "demo", "n_points": 10, "cases": ["alpha", "beta", "demo"]}
@@ -395,13 +459,19 @@ def test_fast_path_matches_fresh_papermill(project: Path, pool: WorkerPool,
 
     monkeypatch.setenv("PYTHONHASHSEED", "0")  # as the warm kernels run
     nb_dir = project / "notebooks"
-    fresh = papermill.execute_notebook(str(nb_dir / "report_ok.ipynb"), None,
-                                       parameters=params, cwd=str(nb_dir), progress_bar=False)
+    fresh = papermill.execute_notebook(
+        str(nb_dir / "report_ok.ipynb"),
+        None,
+        parameters=params,
+        cwd=str(nb_dir),
+        progress_bar=False,
+    )
     fresh = normalize_notebook(fresh)
 
     assert [c.source for c in fast.cells] == [c.source for c in fresh.cells]
-    assert [c.get("execution_count") for c in fast.cells] == \
-        [c.get("execution_count") for c in fresh.cells]
+    assert [c.get("execution_count") for c in fast.cells] == [
+        c.get("execution_count") for c in fresh.cells
+    ]
     assert [c.get("outputs") for c in fast.cells] == [c.get("outputs") for c in fresh.cells]
     assert any("image/png" in o.get("data", {}) for c in fast.cells for o in c.get("outputs", []))
     prov = Provenance("h", "v", params, "notebooks/report_ok.ipynb")
@@ -410,8 +480,11 @@ def test_fast_path_matches_fresh_papermill(project: Path, pool: WorkerPool,
 
 # -- headless browser ---------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+CHROMIUM = (
+    shutil.which("chromium")
+    or shutil.which("chromium-browser")
+    or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+)
 
 _PROBE_JS = """
 <script>
@@ -445,24 +518,36 @@ def _chromium_dom(page: Path, tmp_path: Path) -> str:
     # --dump-dom fires when virtual time runs out; on a loaded machine the async
     # font check can occasionally land after it, so allow a couple of retries.
     for attempt in range(6):
-        cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-               "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync",
-               # A fresh profile per call: a second browser on a profile still locked
-               # by the first would hand the page over to it and print nothing.
-               f"--user-data-dir={tmp_path / f'profile-{page.stem}-{attempt}'}",
-               f"--virtual-time-budget={10000 * min(attempt + 1, 3)}", "--dump-dom", probe.as_uri()]
-        dom = subprocess.run(cmd, capture_output=True, text=True, timeout=90,
-                             check=True).stdout
+        cmd = [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            # A fresh profile per call: a second browser on a profile still locked
+            # by the first would hand the page over to it and print nothing.
+            f"--user-data-dir={tmp_path / f'profile-{page.stem}-{attempt}'}",
+            f"--virtual-time-budget={10000 * min(attempt + 1, 3)}",
+            "--dump-dom",
+            probe.as_uri(),
+        ]
+        dom = subprocess.run(cmd, capture_output=True, text=True, timeout=90, check=True).stdout
         if 'data-done="yes"' in dom:
             break
     return dom
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
-                    "(apt-get install chromium) - browser rendering not checked")
-def test_reports_render_in_headless_chromium(project: Path, pool: WorkerPool,
-                                             tmp_path: Path) -> None:
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (apt-get install chromium) - browser rendering not checked",
+)
+def test_reports_render_in_headless_chromium(
+    project: Path, pool: WorkerPool, tmp_path: Path
+) -> None:
     batch(project, [OK, TEXT], pool)
     out = project / "reports"
     dom = _chromium_dom(out / "ok.html", tmp_path)
@@ -474,38 +559,73 @@ def test_reports_render_in_headless_chromium(project: Path, pool: WorkerPool,
     assert 'data-done="yes"' in index and 'data-font-loaded="true"' in index
     assert 'data-links="6"' in index  # two reports, each with its Word document and notebook
     # A screenshot, for people to look at (kept in the reports folder of the test).
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-                    f"--user-data-dir={tmp_path / 'profile-shot'}", "--hide-scrollbars",
-                    "--window-size=900,1200", f"--screenshot={out / 'ok.png'}",
-                    (out / "ok.html").as_uri()], capture_output=True, timeout=90, check=True)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={tmp_path / 'profile-shot'}",
+            "--hide-scrollbars",
+            "--window-size=900,1200",
+            f"--screenshot={out / 'ok.png'}",
+            (out / "ok.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=90,
+        check=True,
+    )
     assert (out / "ok.png").stat().st_size > 10_000
 
 
 # -- nothing lost: a failing batch keeps the last good reports ------------------------
 
+
 def _snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
     """Every visible file of the reports folder with its bytes and mtime."""
-    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in out.rglob("*") if p.is_file() and not any(
-                part.startswith(".") for part in p.relative_to(out).parts)}
+    return {
+        p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)
+    }
 
 
 def _args(project: Path, plan: Path | None = None, **kw) -> Namespace:
-    return Namespace(**{"plan": str(plan) if plan else None, "root": str(project),
-                        "out": "reports", "jobs": 1, "force": False, "pdf": False,
-                        "timeout": 60.0, "pdf_engine": "auto", "sources": None, **kw})
+    return Namespace(
+        **{
+            "plan": str(plan) if plan else None,
+            "root": str(project),
+            "out": "reports",
+            "jobs": 1,
+            "force": False,
+            "pdf": False,
+            "timeout": 60.0,
+            "pdf_engine": "auto",
+            "sources": None,
+            **kw,
+        }
+    )
 
 
 def _plan_file(project: Path, runs: list[Run]) -> Path:
     path = project / "plan.yaml"
-    path.write_text("".join(f"- {json.dumps({'notebook': r.notebook, 'output': r.output, 'parameters': r.parameters})}\n"
-                            for r in runs), encoding="utf-8")
+    path.write_text(
+        "".join(
+            f"- {json.dumps({'notebook': r.notebook, 'output': r.output, 'parameters': r.parameters})}\n"
+            for r in runs
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_invalid_casebase_or_sources_stop_the_batch_and_touch_nothing(
-        project: Path, pool: WorkerPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    project: Path,
+    pool: WorkerPool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from analysis.batch import main
     from analysis.batch.runner import CaseBaseCheckError
 
@@ -537,7 +657,7 @@ def test_invalid_casebase_or_sources_stop_the_batch_and_touch_nothing(
     case = project / "casebase" / "cases" / "alpha.yaml"
     text = case.read_text(encoding="utf-8")
     case.write_text(text.replace("score: 0.33", "score: 0.5", 1), encoding="utf-8")
-    line = text[:text.index("score: 0.33")].count("\n") + 1
+    line = text[: text.index("score: 0.33")].count("\n") + 1
     with pytest.raises(CaseBaseCheckError) as info:
         batch(project, [OK, TEXT], pool, force=True)
     assert len(info.value.problems) == 1
@@ -546,8 +666,7 @@ def test_invalid_casebase_or_sources_stop_the_batch_and_touch_nothing(
     assert _snapshot(out) == before
 
 
-def test_failed_rebuild_keeps_previous_report_marked_stale(project: Path,
-                                                          pool: WorkerPool) -> None:
+def test_failed_rebuild_keeps_previous_report_marked_stale(project: Path, pool: WorkerPool) -> None:
     out = project / "reports"
     assert batch(project, [OK], pool, pdf=True).built == ["ok"]
     html, pdf = (out / "ok.html").read_bytes(), (out / "pdf" / "ok.pdf").read_bytes()
@@ -575,8 +694,10 @@ def test_failed_rebuild_keeps_previous_report_marked_stale(project: Path,
 
 # -- nothing left behind: temporary folders of killed batches -------------------------
 
-def test_sigterm_stops_workers_and_removes_their_temporary_files(project: Path,
-                                                                 tmp_path: Path) -> None:
+
+def test_sigterm_stops_workers_and_removes_their_temporary_files(
+    project: Path, tmp_path: Path
+) -> None:
     # Short: Chromium's socket path under $TMPDIR must stay within 107 bytes.
     tmp = Path(tempfile.mkdtemp(prefix="wbt-", dir="/tmp"))
     try:
@@ -586,12 +707,15 @@ def test_sigterm_stops_workers_and_removes_their_temporary_files(project: Path,
 
 
 def _sigterm_leaves_nothing(project: Path, tmp: Path) -> None:
-    plan_file = _plan_file(project, [Run("notebooks/report_text.py", f"t{i}",
-                                         {"incl_cut": 0.5 + i / 10}) for i in range(4)])
+    plan_file = _plan_file(
+        project,
+        [Run("notebooks/report_text.py", f"t{i}", {"incl_cut": 0.5 + i / 10}) for i in range(4)],
+    )
     engine = ["--pdf-engine", "chromium"] if CHROMIUM else []
     proc = _batch_after_first_report(project, plan_file, *engine, TMPDIR=str(tmp))
     assert {p.name.split("-")[1] for p in tmp.glob("wb-*")} >= (
-        {"kernel", "chromium"} if CHROMIUM else {"kernel"})
+        {"kernel", "chromium"} if CHROMIUM else {"kernel"}
+    )
     proc.send_signal(signal.SIGTERM)
     err = proc.communicate(timeout=60)[1].decode()
     assert proc.returncode == 128 + signal.SIGTERM, err
@@ -600,15 +724,24 @@ def _sigterm_leaves_nothing(project: Path, tmp: Path) -> None:
 
 
 def test_leftovers_of_killed_batches_are_swept_at_next_start(
-        project: Path, pool: WorkerPool, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, pool: WorkerPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {**os.environ, "TMPDIR": str(tmp)}
     made = subprocess.run(  # folders whose owner process has exited, as after kill -9
-        [sys.executable, "-c", "from analysis.batch.scratch import make_scratch_dir as m\n"
-         "for kind in ('kernel', 'chromium'): print(m(kind))"],
-        capture_output=True, text=True, env=env, cwd=REPO, check=True).stdout.split()
+        [
+            sys.executable,
+            "-c",
+            "from analysis.batch.scratch import make_scratch_dir as m\n"
+            "for kind in ('kernel', 'chromium'): print(m(kind))",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=True,
+    ).stdout.split()
     dead = [Path(p) for p in made]
     (dead[0] / "kernel.json").write_text("{}")
     (dead[1] / ".print-abc.html").write_text("<html>")
@@ -638,15 +771,19 @@ def test_sigint_and_sigterm_become_batch_interrupted() -> None:
 
 # -- every bad input a one-line message ----------------------------------------------
 
+
 def _one_line_error(err: str) -> str:
     lines = [line for line in err.splitlines() if line.strip()]
     assert "Traceback" not in err and len(lines) == 1, err
     return lines[0]
 
 
-def test_unwritable_reports_folder_is_one_line(project: Path, pool: WorkerPool,
-                                               monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_reports_folder_is_one_line(
+    project: Path,
+    pool: WorkerPool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import errno
 
     from analysis.batch import main
@@ -669,9 +806,12 @@ def test_unwritable_reports_folder_is_one_line(project: Path, pool: WorkerPool,
     assert _snapshot(out) == before
 
 
-def test_full_disk_is_one_line(project: Path, pool: WorkerPool,
-                               monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_full_disk_is_one_line(
+    project: Path,
+    pool: WorkerPool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import errno
 
     import analysis.render
@@ -686,8 +826,9 @@ def test_full_disk_is_one_line(project: Path, pool: WorkerPool,
     monkeypatch.setattr(analysis.render, "atomic_write", full)
     assert main(_args(project, _plan_file(project, [OK]))) == 1
     line = _one_line_error(capsys.readouterr().err)
-    assert line == (f"workbench batch: {project / 'reports' / 'index.html'}: "
-                    "No space left on device")
+    assert line == (
+        f"workbench batch: {project / 'reports' / 'index.html'}: No space left on device"
+    )
 
 
 class _FullDiskPool:
@@ -697,9 +838,16 @@ class _FullDiskPool:
         for job in jobs:
             if on_start:
                 on_start(job)
-            yield {"index": job.index, "output": job.output, "ok": False,
-                   "error": {"message": f"{job.out_dir}/{job.output}.html: No space left on "
-                             "device", "stage": "write", "errno": 28}}
+            yield {
+                "index": job.index,
+                "output": job.output,
+                "ok": False,
+                "error": {
+                    "message": f"{job.out_dir}/{job.output}.html: No space left on device",
+                    "stage": "write",
+                    "errno": 28,
+                },
+            }
 
 
 def test_full_disk_in_a_worker_stops_the_batch(project: Path, pool: WorkerPool) -> None:
@@ -712,8 +860,9 @@ def test_full_disk_in_a_worker_stops_the_batch(project: Path, pool: WorkerPool) 
     assert (project / "reports" / "ok.html").read_bytes() == html  # kept
 
 
-def test_unknown_pdf_engine_is_one_line(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_pdf_engine_is_one_line(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from analysis.batch import main
     from analysis.cli import build_parser
 
@@ -727,9 +876,9 @@ def test_unknown_pdf_engine_is_one_line(project: Path, monkeypatch: pytest.Monke
     assert "invalid choice: 'foo'" in capsys.readouterr().err
 
 
-def test_malformed_codebook_and_rounds_stop_the_batch(project: Path,
-                                                      capsys: pytest.CaptureFixture[str]
-                                                      ) -> None:
+def test_malformed_codebook_and_rounds_stop_the_batch(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from analysis.batch import main
 
     rounds = project / "casebase" / "codings" / "rounds.yaml"
@@ -743,8 +892,7 @@ def test_malformed_codebook_and_rounds_stop_the_batch(project: Path,
     rounds.unlink()
 
     codebook = project / "casebase" / "codebook.yaml"
-    codebook.write_text(codebook.read_text(encoding="utf-8") + "outcomes: [\n",
-                        encoding="utf-8")
+    codebook.write_text(codebook.read_text(encoding="utf-8") + "outcomes: [\n", encoding="utf-8")
     assert main(_args(project)) == 1  # the default plan reads the codebook
     err = capsys.readouterr().err
     assert "Traceback" not in err
@@ -752,8 +900,9 @@ def test_malformed_codebook_and_rounds_stop_the_batch(project: Path,
     assert "the reports folder was left unchanged" in err.splitlines()[-1]
 
 
-def test_corrupt_manifest_entries_are_rebuilt_with_a_warning(project: Path,
-                                                             pool: WorkerPool) -> None:
+def test_corrupt_manifest_entries_are_rebuilt_with_a_warning(
+    project: Path, pool: WorkerPool
+) -> None:
     out = project / "reports"
     batch(project, [OK, TEXT], pool)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -776,6 +925,7 @@ def test_corrupt_manifest_entries_are_rebuilt_with_a_warning(project: Path,
 
 # -- the index ----------------------------------------------------
 
+
 def test_custom_plan_keeps_other_reports_in_the_index(project: Path, pool: WorkerPool) -> None:
     out = project / "reports"
     batch(project, [OK, TEXT], pool)
@@ -788,14 +938,19 @@ def test_custom_plan_keeps_other_reports_in_the_index(project: Path, pool: Worke
     # This plan's reports first, then the others, grouped by section: the two
     # report_ok reports share one heading.
     assert index.count("<h2>report_ok</h2>") == 1
-    assert index.index('href="extra.html"') < index.index('href="ok.html"') \
+    assert (
+        index.index('href="extra.html"')
+        < index.index('href="ok.html"')
         < index.index('href="text.html"')
+    )
 
 
 # -- progress -----------------------------------------------------------------------
 
+
 def test_progress_lines_in_logs_and_a_bar_naming_the_report_on_a_terminal(
-        project: Path, pool: WorkerPool, capsys: pytest.CaptureFixture[str]) -> None:
+    project: Path, pool: WorkerPool, capsys: pytest.CaptureFixture[str]
+) -> None:
     # Not a terminal (CI logs): a line to start with, then one per finished report.
     batch(project, [OK, FAIL], pool, progress=None)
     lines = capsys.readouterr().err.splitlines()
@@ -803,7 +958,9 @@ def test_progress_lines_in_logs_and_a_bar_naming_the_report_on_a_terminal(
     body = [re.sub(r" \(\d+\.\d s\)$", "", line) for line in lines[1:]]
     assert [line.split("] ", 1)[0] for line in body] == ["[1/2", "[2/2"]
     assert sorted(line.split("] ", 1)[1] for line in body) == [
-        "fail: FAILED / 失败", "ok: built / 生成"]
+        "fail: FAILED / 失败",
+        "ok: built / 生成",
+    ]
     # A terminal: the bar says which report is being built.
     batch(project, [TEXT], pool, progress=True)
     err = capsys.readouterr().err

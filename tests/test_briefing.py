@@ -42,7 +42,9 @@ def test_pairwise_similarity_is_the_library_value(casebase):
 
 
 def test_cross_case_qca_uses_family_means_and_reports_missing_outcomes(casebase):
-    b = briefing.cross_case("all", briefing.DEFAULT_FAMILIES, "harmony_stability", 0.8, "en", CASEBASE, SEEDS)
+    b = briefing.cross_case(
+        "all", briefing.DEFAULT_FAMILIES, "harmony_stability", 0.8, "en", CASEBASE, SEEDS
+    )
     data = b.data["qca_data"]
     # A case whose source is silent on harmony is left out, and the report says so.
     silent = casebase.outcome_scores("harmony_stability").isna()
@@ -89,11 +91,22 @@ def test_reliability_briefing_quotes_round_figures(casebase):
 
 def test_papermill_comma_separated_lists_are_lists():
     # papermill -p cases dongguan,shaoxing,xiamen_haicang passes one string.
-    as_text = briefing.cross_case("dongguan, shaoxing,xiamen_haicang", "party_leadership,participation",
-                                  "harmony_stability", 0.8, "en", CASEBASE)
-    as_list = briefing.cross_case(["dongguan", "shaoxing", "xiamen_haicang"],
-                                  ["party_leadership", "participation"], "harmony_stability", 0.8,
-                                  "en", CASEBASE)
+    as_text = briefing.cross_case(
+        "dongguan, shaoxing,xiamen_haicang",
+        "party_leadership,participation",
+        "harmony_stability",
+        0.8,
+        "en",
+        CASEBASE,
+    )
+    as_list = briefing.cross_case(
+        ["dongguan", "shaoxing", "xiamen_haicang"],
+        ["party_leadership", "participation"],
+        "harmony_stability",
+        0.8,
+        "en",
+        CASEBASE,
+    )
     named = ["dongguan", "shaoxing", "xiamen_haicang"]
     got = list(as_text.data["qca_data"].index)
     # Cases silent on the outcome or a condition are left out; the rest keep the given order.
@@ -107,13 +120,17 @@ def test_papermill_comma_separated_lists_are_lists():
 def test_cross_case_shows_how_far_similarity_clustering_and_mds_hold(casebase):
     """Issue 10 §4: intervals and tied ranks, cophenetic r, stress, a split only when
     stable, networks that say what a tie is and flag uncovered party building; no χ²."""
-    b = briefing.cross_case("all", briefing.DEFAULT_FAMILIES, "harmony_stability", 0.8, "en", CASEBASE, SEEDS)
+    b = briefing.cross_case(
+        "all", briefing.DEFAULT_FAMILIES, "harmony_stability", 0.8, "en", CASEBASE, SEEDS
+    )
     assert "tests" not in b.sections
     assert not any("χ²" in s or "contingency" in s for s in b.findings)
     ranks = b.data["pair_ranks"]
     n = len(casebase.case_ids)
     assert len(ranks) == n * (n - 1) // 2
-    assert (ranks["lower"] <= ranks["similarity"]).all() and (ranks["similarity"] <= ranks["upper"]).all()
+    assert (ranks["lower"] <= ranks["similarity"]).all() and (
+        ranks["similarity"] <= ranks["upper"]
+    ).all()
     conf = b.sections["configuration"]
     table = conf.tables[0][1]
     assert list(table["Codes reported for both"]) == list(ranks["n_joint"])
@@ -130,7 +147,9 @@ def test_cross_case_shows_how_far_similarity_clustering_and_mds_hold(casebase):
     flagged = [c for c in casebase.case_ids if party & casebase.not_covered(c)]
     measures = net.tables[0][1].set_index("Case")
     for c in casebase.case_ids:
-        cell = measures.loc[casebase.labels("en")["case_short"][c], "Ties bypassing party/government"]
+        cell = measures.loc[
+            casebase.labels("en")["case_short"][c], "Ties bypassing party/government"
+        ]
         assert (cell == "not covered by the excerpt") == (c in flagged)
     if flagged:
         assert "do not cover party building" in net.paragraphs[2]

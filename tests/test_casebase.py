@@ -148,7 +148,9 @@ def test_duplicate_ids(tmp_path, seeds):
     block = text[text.index("      - code:") :]
     root = _mini(tmp_path, seeds, text.rstrip(" ") + block)
     msgs = problems_of(root, seeds)
-    assert any("mechanisms[1].code: duplicate code 'regionalized_party_building'" in m for m in msgs)
+    assert any(
+        "mechanisms[1].code: duplicate code 'regionalized_party_building'" in m for m in msgs
+    )
     # Two files claiming one case id.
     root2 = _mini(tmp_path / "b", seeds, good_case(seeds))
     (root2 / "cases" / "other.yaml").write_text(textwrap.dedent(good_case(seeds)), encoding="utf-8")

@@ -15,7 +15,9 @@ def test_every_template_has_both_languages():
 
 def test_say_fills_numbers_and_refuses_missing_values():
     assert fx.say("profile_core", "zh", codes="甲、乙") == "核心机制（隶属度为 1）：甲、乙。"
-    assert "0.84" in fx.say("qca_solution", "en", label="Parsimonious", expr="A", incl="0.84", cov="0.5")
+    assert "0.84" in fx.say(
+        "qca_solution", "en", label="Parsimonious", expr="A", incl="0.84", cov="0.5"
+    )
     with pytest.raises(jinja2.UndefinedError):
         fx.say("profile_core", "zh")
 

@@ -40,11 +40,16 @@ def test_default_plan_parameters_exist_in_the_notebooks():
     assert len(runs) == 5 + 10 + 5 + 2
     for run in runs:
         name = re.sub(r"\.(ipynb|py)$", "", run.notebook.split("/")[-1])
-        assert set(run.parameters) <= declared[name], (run.output, set(run.parameters) - declared[name])
+        assert set(run.parameters) <= declared[name], (
+            run.output,
+            set(run.parameters) - declared[name],
+        )
 
 
 def test_python_m_analysis_is_the_workbench_command():
-    out = subprocess.run([sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "analysis", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
     assert out.returncode == 0
     for cmd in ("validate", "export", "locate", "new-case", "qca", "reliability", "batch"):
         assert cmd in out.stdout
@@ -66,15 +71,33 @@ def test_batch_renders_each_real_notebook(tmp_path, seeds):
     )
     out = tmp_path / "reports"
     res = subprocess.run(
-        [sys.executable, "-m", "analysis", "batch", "--plan", str(plan), "--out", str(out), "--jobs", "2", "--no-pdf"],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "batch",
+            "--plan",
+            str(plan),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--no-pdf",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
     )
     assert res.returncode == 0, res.stdout + res.stderr
     from analysis.casebase import load_casebase
     from analysis.similarity import fuzzy_jaccard
 
     cb = load_casebase(CASEBASE, seeds)
-    pages = {n: (out / f"{n}.html").read_text(encoding="utf-8") for n in ("profile", "pair", "cross", "reliability", "corpus")}
+    pages = {
+        n: (out / f"{n}.html").read_text(encoding="utf-8")
+        for n in ("profile", "pair", "cross", "reliability", "corpus")
+    }
     for name, html in pages.items():
         # Embedded images and fonts are base64, where "Error" can occur by chance.
         text = re.sub(r"data:[^\"')\s]+", "", html)

@@ -22,7 +22,11 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_readme_main_command_is_the_same_in_both_languages():
-    blocks = [b for b in _bash_blocks((ROOT / "README.md").read_text(encoding="utf-8")) if "pytest" not in b]
+    blocks = [
+        b
+        for b in _bash_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+        if "pytest" not in b
+    ]
     assert len(blocks) == 2 and blocks[0] == blocks[1]
     assert blocks[0].startswith("python3 -m venv .venv && ")
 
@@ -33,8 +37,11 @@ def test_readme_main_command_parses_and_finds_the_corpus_from_the_project_settin
     from analysis.cli import build_parser
     from analysis.project import corpus_folders
 
-    main_cmd = next(b for b in _bash_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
-                    if "pytest" not in b)
+    main_cmd = next(
+        b
+        for b in _bash_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+        if "pytest" not in b
+    )
     steps = [s.split()[1:] for s in main_cmd.split(" && ") if s.startswith(".venv/bin/workbench")]
     assert [s[0] for s in steps] == ["validate", "export", "batch"]
     for step in steps:

@@ -35,8 +35,11 @@ def executed_notebook() -> nbformat.NotebookNode:
     title.outputs = [new_output("display_data", {"text/markdown": "# 枫桥经验案例画像"})]
     fig = new_code_cell("plt.plot(secret_variable)", execution_count=4)
     fig.outputs = [
-        new_output("execute_result", {"text/plain": "[<matplotlib.lines.Line2D at 0x7f3a9c2b>]"},
-                   execution_count=4),
+        new_output(
+            "execute_result",
+            {"text/plain": "[<matplotlib.lines.Line2D at 0x7f3a9c2b>]"},
+            execution_count=4,
+        ),
         new_output("display_data", {"image/png": PNG_1x1, "text/plain": "<Figure>"}),
         new_output("stream", name="stderr", text="/tmp/ipykernel_4242/123.py:1: UserWarning: x\n"),
     ]
@@ -44,14 +47,20 @@ def executed_notebook() -> nbformat.NotebookNode:
     for cell in nb.cells:
         cell.metadata["papermill"] = {"start_time": "2024-05-01T10:00:00", "duration": 0.1}
         cell.metadata["execution"] = {"iopub.status.busy": "2024-05-01T10:00:00.1Z"}
-    nb.metadata["papermill"] = {"start_time": "2024-05-01T10:00:00", "end_time": "x",
-                                "duration": 1.0, "input_path": "a", "output_path": "b",
-                                "parameters": {"case_id": "fengqiao"}}
+    nb.metadata["papermill"] = {
+        "start_time": "2024-05-01T10:00:00",
+        "end_time": "x",
+        "duration": 1.0,
+        "input_path": "a",
+        "output_path": "b",
+        "parameters": {"case_id": "fengqiao"},
+    }
     return nb
 
 
-PROV = Provenance("c" * 64, "0.1.0+abcdef", {"case_id": "fengqiao", "lang": "zh"},
-                  "notebooks/case_profile.ipynb")
+PROV = Provenance(
+    "c" * 64, "0.1.0+abcdef", {"case_id": "fengqiao", "lang": "zh"}, "notebooks/case_profile.ipynb"
+)
 
 
 def test_html_is_self_contained_report_without_code() -> None:
@@ -88,7 +97,8 @@ def test_html_is_byte_identical_across_renders() -> None:
 def test_html_changes_with_provenance() -> None:
     other = Provenance("d" * 64, PROV.code_version, PROV.parameters, PROV.notebook)
     assert render.render_html(executed_notebook(), PROV) != render.render_html(
-        executed_notebook(), other)
+        executed_notebook(), other
+    )
 
 
 def test_normalize_strips_run_noise() -> None:
@@ -127,21 +137,40 @@ def test_pdf_renders_and_is_deterministic() -> None:
 def test_pdf_embeds_cjk_font(tmp_path: Path) -> None:
     path = tmp_path / "r.pdf"
     path.write_bytes(render.render_pdf(render.render_html(executed_notebook(), PROV)))
-    fonts_listed = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                                  check=True).stdout
+    fonts_listed = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     assert "Noto-Sans-SC" in fonts_listed
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "枫桥经验案例画像" in text and "群众参与度高" in text
 
 
 def test_index_lists_reports_and_failures() -> None:
-    html = render.render_index([
-        IndexEntry("profile_a", "甲县画像", "三项机制齐备", "案例画像 / Case profiles",
-                   "profile_a.html", "pdf/profile_a.pdf", "notebooks/profile_a.ipynb"),
-        IndexEntry("pair_a__b", "pair_a__b", "", "两两比较 / Pairwise comparisons", None,
-                   None, "notebooks/pair_a__b.ipynb", "ValueError: boom"),
-    ])
+    html = render.render_index(
+        [
+            IndexEntry(
+                "profile_a",
+                "甲县画像",
+                "三项机制齐备",
+                "案例画像 / Case profiles",
+                "profile_a.html",
+                "pdf/profile_a.pdf",
+                "notebooks/profile_a.ipynb",
+            ),
+            IndexEntry(
+                "pair_a__b",
+                "pair_a__b",
+                "",
+                "两两比较 / Pairwise comparisons",
+                None,
+                None,
+                "notebooks/pair_a__b.ipynb",
+                "ValueError: boom",
+            ),
+        ]
+    )
     assert '<a href="profile_a.html"><span class="title">甲县画像</span></a>' in html
     assert "三项机制齐备" in html and 'href="pdf/profile_a.pdf"' in html
     assert "生成失败 / failed" in html and "ValueError: boom" in html
@@ -157,8 +186,9 @@ def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["r.html"]
 
 
-def test_atomic_write_interrupted_keeps_old_file(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_atomic_write_interrupted_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "r.html"
     target.write_text("complete old report", encoding="utf-8")
 

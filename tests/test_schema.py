@@ -13,7 +13,9 @@ from tests.conftest import CASEBASE
 
 def test_committed_schemas_equal_the_loader():
     for name, schema in json_schemas().items():
-        committed = json.loads((CASEBASE / "schema" / f"{name}.schema.json").read_text(encoding="utf-8"))
+        committed = json.loads(
+            (CASEBASE / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
+        )
         assert committed == json.loads(json.dumps(schema)), f"run `workbench schema` ({name})"
 
 

@@ -75,39 +75,65 @@ def register(subparsers: Any) -> None:
         "batch",
         help="批量生成决策咨询简报 / render the briefing reports",
         description="按计划用 papermill 参数在常驻内核上运行报告 notebook，生成 HTML 和 PDF；"
-                    "只重建 notebook、参数、案例库或分析代码有变化的报告。 / "
-                    "Run the report notebooks of a plan with papermill parameters on warm "
-                    "kernels and render HTML + PDF; only runs whose notebook, parameters, "
-                    "case base or analysis code changed are rebuilt.",
+        "只重建 notebook、参数、案例库或分析代码有变化的报告。 / "
+        "Run the report notebooks of a plan with papermill parameters on warm "
+        "kernels and render HTML + PDF; only runs whose notebook, parameters, "
+        "case base or analysis code changed are rebuilt.",
     )
-    p.add_argument("--plan", metavar="FILE.yaml",
-                   help="运行计划（YAML 列表；默认：每个案例、每对案例、每个结果变量各一份，"
-                        "另加信度和语料报告） / YAML list of runs (default: one report per case, "
-                        "pair, outcome, plus reliability and corpus)")
-    p.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
-                   help="并行的常驻内核数（默认：CPU 核数） / "
-                        "parallel warm kernels (default: number of CPUs)")
-    p.add_argument("--out", default="reports", metavar="DIR",
-                   help="输出文件夹（默认：reports/） / output directory (default: reports/)")
-    p.add_argument("--force", action="store_true",
-                   help="全部重建 / rebuild every report")
-    p.add_argument("--no-pdf", dest="pdf", action="store_false",
-                   help="不生成 PDF / skip the PDFs")
-    p.add_argument("--no-docx", dest="docx", action="store_false",
-                   help="不生成 Word/WPS 文档 / skip the Word/WPS documents (docx/NAME.docx)")
-    p.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint"), default="auto",
-                   help="PDF 排版引擎：无头 Chromium（快）或 WeasyPrint（总是可用）；auto 在装有 "
-                        "Chromium 时用它（默认：auto 或 $WORKBENCH_PDF_ENGINE） / "
-                        "lay PDFs out with headless Chromium (fast; Debian package 'chromium') "
-                        "or WeasyPrint (always installed); auto: Chromium when installed "
-                        "(default: auto, or $WORKBENCH_PDF_ENGINE)")
-    p.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
-                   help="每个单元格的执行时限（默认：900 秒） / "
-                        "per-cell execution timeout (default: 900)")
-    p.add_argument("--root", default=None, metavar="DIR",
-                   help="项目根目录（默认：从当前目录向上找到的项目） / "
-                        "project root (default: the project found from the working directory "
-                        "upwards)")
+    p.add_argument(
+        "--plan",
+        metavar="FILE.yaml",
+        help="运行计划（YAML 列表；默认：每个案例、每对案例、每个结果变量各一份，"
+        "另加信度和语料报告） / YAML list of runs (default: one report per case, "
+        "pair, outcome, plus reliability and corpus)",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="并行的常驻内核数（默认：CPU 核数） / parallel warm kernels (default: number of CPUs)",
+    )
+    p.add_argument(
+        "--out",
+        default="reports",
+        metavar="DIR",
+        help="输出文件夹（默认：reports/） / output directory (default: reports/)",
+    )
+    p.add_argument("--force", action="store_true", help="全部重建 / rebuild every report")
+    p.add_argument("--no-pdf", dest="pdf", action="store_false", help="不生成 PDF / skip the PDFs")
+    p.add_argument(
+        "--no-docx",
+        dest="docx",
+        action="store_false",
+        help="不生成 Word/WPS 文档 / skip the Word/WPS documents (docx/NAME.docx)",
+    )
+    p.add_argument(
+        "--pdf-engine",
+        choices=("auto", "chromium", "weasyprint"),
+        default="auto",
+        help="PDF 排版引擎：无头 Chromium（快）或 WeasyPrint（总是可用）；auto 在装有 "
+        "Chromium 时用它（默认：auto 或 $WORKBENCH_PDF_ENGINE） / "
+        "lay PDFs out with headless Chromium (fast; Debian package 'chromium') "
+        "or WeasyPrint (always installed); auto: Chromium when installed "
+        "(default: auto, or $WORKBENCH_PDF_ENGINE)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="每个单元格的执行时限（默认：900 秒） / per-cell execution timeout (default: 900)",
+    )
+    p.add_argument(
+        "--root",
+        default=None,
+        metavar="DIR",
+        help="项目根目录（默认：从当前目录向上找到的项目） / "
+        "project root (default: the project found from the working directory "
+        "upwards)",
+    )
     add_sources_option(p)
     p.set_defaults(func=main)
 
@@ -135,19 +161,28 @@ def main(args: argparse.Namespace) -> int:
     if folders:
         os.environ[SOURCES_ENV] = os.pathsep.join(map(str, folders))
     try:
-        result = run_batch(plan_file=args.plan, root=root, out_dir=args.out,
-                           jobs=args.jobs, force=args.force, pdf=args.pdf,
-                           cell_timeout=args.timeout,
-                           pdf_engine=getattr(args, "pdf_engine", "auto"),
-                           docx=getattr(args, "docx", True))
+        result = run_batch(
+            plan_file=args.plan,
+            root=root,
+            out_dir=args.out,
+            jobs=args.jobs,
+            force=args.force,
+            pdf=args.pdf,
+            cell_timeout=args.timeout,
+            pdf_engine=getattr(args, "pdf_engine", "auto"),
+            docx=getattr(args, "docx", True),
+        )
     except PlanError as exc:
         print(f"workbench batch: {exc}", file=sys.stderr)
         return 2
     except CaseBaseCheckError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"workbench batch: {exc}; the reports folder was left unchanged "
-              "(see workbench validate)", file=sys.stderr)
+        print(
+            f"workbench batch: {exc}; the reports folder was left unchanged "
+            "(see workbench validate)",
+            file=sys.stderr,
+        )
         return 1
     except BatchBusyError as exc:
         print(f"workbench batch: {exc}", file=sys.stderr)
@@ -160,8 +195,11 @@ def main(args: argparse.Namespace) -> int:
         print(f"workbench batch: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except BatchInterrupted as exc:
-        print(f"workbench batch: stopped by {exc}; finished reports are kept, the rest are "
-              "built by the next run", file=sys.stderr)
+        print(
+            f"workbench batch: stopped by {exc}; finished reports are kept, the rest are "
+            "built by the next run",
+            file=sys.stderr,
+        )
         return 128 + exc.signum
     print(result.summary(), file=sys.stderr if result.failed else sys.stdout)
     return result.exit_code

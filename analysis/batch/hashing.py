@@ -39,8 +39,7 @@ def canonical_hash(value: Any) -> str:
     >>> len(canonical_hash([1, "二"]))
     64
     """
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str)
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -125,5 +124,6 @@ def run_key(notebook_hash: str, parameters_hash: str, casebase_hash: str, code_h
     >>> run_key("a", "b", "c", "d") == run_key("a", "b", "c", "d")
     True
     """
-    return canonical_hash([FORMAT_VERSION, notebook_hash, parameters_hash, casebase_hash,
-                           code_hash])
+    return canonical_hash(
+        [FORMAT_VERSION, notebook_hash, parameters_hash, casebase_hash, code_hash]
+    )

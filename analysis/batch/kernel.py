@@ -284,7 +284,10 @@ class WarmKernel:
         )
         # Queued on the socket; the kernel runs it as soon as it is up.
         self._warmup_id = self.ctl.execute(
-            code, silent=True, store_history=False, allow_stdin=False,
+            code,
+            silent=True,
+            store_history=False,
+            allow_stdin=False,
             user_expressions={"failed": "_wb_failed"},
         )
 
@@ -458,9 +461,18 @@ def _warm_engine() -> str:
 
     class WarmClientEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
-                                     stdout_file=None, stderr_file=None, start_timeout=60,
-                                     execution_timeout=None, kc=None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            kc=None,
+            **kwargs,
+        ):
             from papermill.clientwrap import PapermillNotebookClient
             from papermill.engines import logger
             from papermill.utils import merge_kwargs, remove_args

@@ -35,8 +35,9 @@ def utc_now() -> str:
     >>> utc_now().endswith("Z")
     True
     """
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace(
-        "+00:00", "Z")
+    return (
+        _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    )
 
 
 def _is_str_or_none(value: Any) -> bool:
@@ -61,30 +62,40 @@ def _is_run_entry(entry: Any) -> bool:
         return False
     files = entry.get("files", {})
     if not isinstance(files, dict) or not all(
-            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
-            for k, v in files.items()):
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+        for k, v in files.items()
+    ):
         return False
     if not all(_is_str_or_none(entry.get(k)) for k in ("title", "summary", "notebook")):
         return False
     if not isinstance(entry.get("stale", {}), dict):
         return False
-    return all(_is_number_or_none(entry.get(k))
-               for k in ("execute_seconds", "render_seconds", "pdf_seconds", "docx_seconds"))
+    return all(
+        _is_number_or_none(entry.get(k))
+        for k in ("execute_seconds", "render_seconds", "pdf_seconds", "docx_seconds")
+    )
 
 
 def _is_failure_entry(entry: Any) -> bool:
-    return isinstance(entry, dict) and _is_str_or_none(entry.get("message")) and \
-        _is_str_or_none(entry.get("notebook"))
+    return (
+        isinstance(entry, dict)
+        and _is_str_or_none(entry.get("message"))
+        and _is_str_or_none(entry.get("notebook"))
+    )
 
 
 def _is_digest(entry: Any) -> bool:
-    return (isinstance(entry, list) and len(entry) == 3
-            and all(isinstance(x, int) and not isinstance(x, bool) for x in entry[:2])
-            and isinstance(entry[2], str))
+    return (
+        isinstance(entry, list)
+        and len(entry) == 3
+        and all(isinstance(x, int) and not isinstance(x, bool) for x in entry[:2])
+        and isinstance(entry[2], str)
+    )
 
 
-def _entries(value: Any, valid: Callable[[Any], bool], where: str, warnings: list[str],
-             quiet: bool = False) -> dict[str, Any]:
+def _entries(
+    value: Any, valid: Callable[[Any], bool], where: str, warnings: list[str], quiet: bool = False
+) -> dict[str, Any]:
     """The well-formed entries of one manifest table; the rest are dropped with a warning."""
     if value is None:
         return {}
@@ -94,8 +105,10 @@ def _entries(value: Any, valid: Callable[[Any], bool], where: str, warnings: lis
     kept = {k: v for k, v in value.items() if isinstance(k, str) and valid(v)}
     dropped = sorted(str(k) for k in value if k not in kept)
     if dropped and not quiet:
-        warnings.append(f"{where}: malformed entr{'y' if len(dropped) == 1 else 'ies'} "
-                        f"{', '.join(dropped)} ignored; rebuilt")
+        warnings.append(
+            f"{where}: malformed entr{'y' if len(dropped) == 1 else 'ies'} "
+            f"{', '.join(dropped)} ignored; rebuilt"
+        )
     return kept
 
 
@@ -149,28 +162,42 @@ class Manifest:
         try:
             data = json.loads(text)
         except ValueError as exc:
-            return cls(path, warnings=[f"{path}: not valid JSON ({exc}); "
-                                       "every report is rebuilt"])
+            return cls(path, warnings=[f"{path}: not valid JSON ({exc}); every report is rebuilt"])
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            return cls(path, warnings=[f"{path}: not a schema-{SCHEMA} manifest; "
-                                       "every report is rebuilt"])
+            return cls(
+                path, warnings=[f"{path}: not a schema-{SCHEMA} manifest; every report is rebuilt"]
+            )
         warnings: list[str] = []
         runs = _entries(data.get("runs"), _is_run_entry, f"{path}: runs", warnings)
-        failures = _entries(data.get("failures"), _is_failure_entry, f"{path}: failures",
-                            warnings)
+        failures = _entries(data.get("failures"), _is_failure_entry, f"{path}: failures", warnings)
         files = _entries(data.get("files"), _is_digest, f"{path}: files", warnings, quiet=True)
         index_key = data.get("index_key", "")
-        return cls(path, runs=runs, failures=failures, files=files,
-                   index_key=index_key if isinstance(index_key, str) else "",
-                   warnings=warnings)
+        return cls(
+            path,
+            runs=runs,
+            failures=failures,
+            files=files,
+            index_key=index_key if isinstance(index_key, str) else "",
+            warnings=warnings,
+        )
 
     def to_json(self) -> str:
         """Serialise (sorted keys, so the file diffs well)."""
-        return json.dumps(
-            {"schema": SCHEMA, "index_key": self.index_key, "runs": self.runs,
-             "failures": self.failures, "files": self.files},
-            ensure_ascii=False, indent=1, sort_keys=True,
-        ) + "\n"
+        return (
+            json.dumps(
+                {
+                    "schema": SCHEMA,
+                    "index_key": self.index_key,
+                    "runs": self.runs,
+                    "failures": self.failures,
+                    "files": self.files,
+                },
+                ensure_ascii=False,
+                indent=1,
+                sort_keys=True,
+            )
+            + "\n"
+        )
 
     def save(self) -> None:
         """Write atomically (temp file, fsync, rename)."""

@@ -141,18 +141,24 @@ def parse_plan(data: Any, source: str = "<plan>") -> list[Run]:
             continue
         unknown = sorted(set(item) - _RUN_KEYS)
         if unknown:
-            problems.append(f"{where}: unknown key(s) {', '.join(unknown)} "
-                            f"(allowed: {', '.join(sorted(_RUN_KEYS))})")
+            problems.append(
+                f"{where}: unknown key(s) {', '.join(unknown)} "
+                f"(allowed: {', '.join(sorted(_RUN_KEYS))})"
+            )
         notebook, output = item.get("notebook"), item.get("output")
         params = item.get("parameters") or {}
         if not isinstance(notebook, str) or not notebook:
             problems.append(f"{where}: 'notebook' is required")
         if not isinstance(output, str) or not _OUTPUT_RE.match(output or ""):
-            problems.append(f"{where}: 'output' must be a plain file name "
-                            f"(letters, digits, _ - .), got {output!r}")
+            problems.append(
+                f"{where}: 'output' must be a plain file name "
+                f"(letters, digits, _ - .), got {output!r}"
+            )
         elif output.lower() in RESERVED_OUTPUTS:
-            problems.append(f"{where}: output {output!r} is reserved for the batch's own files "
-                            f"(reserved: {', '.join(sorted(RESERVED_OUTPUTS))})")
+            problems.append(
+                f"{where}: output {output!r} is reserved for the batch's own files "
+                f"(reserved: {', '.join(sorted(RESERVED_OUTPUTS))})"
+            )
         elif output in seen:
             problems.append(f"{where}: output {output!r} already used by run {seen[output]}")
         else:
@@ -164,8 +170,7 @@ def parse_plan(data: Any, source: str = "<plan>") -> list[Run]:
             if item.get(key) is not None and not isinstance(item[key], str):
                 problems.append(f"{where}: '{key}' must be a string")
         if isinstance(notebook, str) and isinstance(output, str):
-            runs.append(Run(notebook, output, dict(params), item.get("title"),
-                            item.get("summary")))
+            runs.append(Run(notebook, output, dict(params), item.get("title"), item.get("summary")))
     if problems:
         raise PlanError(problems, source)
     return runs
@@ -292,17 +297,38 @@ def default_plan(casebase_root: str | Path = "casebase", lang: str = DEFAULT_LAN
     # HOOK: corpus sources (the notebook takes a path string; "" = the case base's).
     sources: str | None = None
 
-    runs = [Run(NOTEBOOKS["case_profile"], f"profile_{c}", {"case_id": c, "lang": lang})
-            for c in cases]
-    runs += [Run(NOTEBOOKS["pairwise_comparison"], f"pair_{a}__{b}",
-                 {"case_a": a, "case_b": b, "lang": lang})
-             for a, b in combinations(cases, 2)]
+    runs = [
+        Run(NOTEBOOKS["case_profile"], f"profile_{c}", {"case_id": c, "lang": lang}) for c in cases
+    ]
+    runs += [
+        Run(
+            NOTEBOOKS["pairwise_comparison"],
+            f"pair_{a}__{b}",
+            {"case_a": a, "case_b": b, "lang": lang},
+        )
+        for a, b in combinations(cases, 2)
+    ]
     optional_families = {} if families is None else {"families": list(families)}
-    runs += [Run(NOTEBOOKS["cross_case"], f"cross_case_{o}",
-                 {"cases": list(cases), **optional_families, "outcome": o,
-                  "incl_cut": incl_cut, "lang": lang})
-             for o in outcomes]
+    runs += [
+        Run(
+            NOTEBOOKS["cross_case"],
+            f"cross_case_{o}",
+            {
+                "cases": list(cases),
+                **optional_families,
+                "outcome": o,
+                "incl_cut": incl_cut,
+                "lang": lang,
+            },
+        )
+        for o in outcomes
+    ]
     runs.append(Run(NOTEBOOKS["reliability"], "reliability", {"lang": lang}))
-    runs.append(Run(NOTEBOOKS["corpus"], "corpus",
-                    {**({} if sources is None else {"sources": sources}), "lang": lang}))
+    runs.append(
+        Run(
+            NOTEBOOKS["corpus"],
+            "corpus",
+            {**({} if sources is None else {"sources": sources}), "lang": lang},
+        )
+    )
     return runs

@@ -82,8 +82,15 @@ class WorkerPool:
         self._next_id += 1
         proc = self._ctx.Process(
             target=worker_main,
-            args=(worker_id, self._tasks, self._results, self.preload, self.log_dir,
-                  self.close_in_child, self.pdf_engine),
+            args=(
+                worker_id,
+                self._tasks,
+                self._results,
+                self.preload,
+                self.log_dir,
+                self.close_in_child,
+                self.pdf_engine,
+            ),
             name=f"workbench-worker-{worker_id}",
             daemon=True,
         )
@@ -91,8 +98,9 @@ class WorkerPool:
         self._procs[worker_id] = proc
 
     # -- running -----------------------------------------------------------
-    def run(self, jobs: list[Job], on_start: Callable[[Job], None] | None = None
-            ) -> Iterator[dict[str, Any]]:
+    def run(
+        self, jobs: list[Job], on_start: Callable[[Job], None] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Run ``jobs``; yield one result record per job as each finishes."""
         if self._closed:
             raise RuntimeError("pool is closed")
@@ -121,8 +129,9 @@ class WorkerPool:
             elif kind == "dead":
                 self.dead_messages.append(f"worker {worker_id}: {payload}")
 
-    def _reap(self, by_index: dict[int, Job], pending: set[int], running: dict[int, int]
-              ) -> Iterator[dict[str, Any]]:
+    def _reap(
+        self, by_index: dict[int, Job], pending: set[int], running: dict[int, int]
+    ) -> Iterator[dict[str, Any]]:
         """Fail the jobs of workers that died; replace the workers."""
         for worker_id, proc in list(self._procs.items()):
             if proc.is_alive():
@@ -133,9 +142,16 @@ class WorkerPool:
             if index is not None and index in pending:
                 pending.discard(index)
                 why = self.dead_messages[-1] if self.dead_messages else ""
-                yield {"index": index, "output": by_index[index].output, "ok": False,
-                       "error": {"message": f"worker process died (exit code {proc.exitcode})"
-                                 + (f": {why}" if why else ""), "stage": "worker"}}
+                yield {
+                    "index": index,
+                    "output": by_index[index].output,
+                    "ok": False,
+                    "error": {
+                        "message": f"worker process died (exit code {proc.exitcode})"
+                        + (f": {why}" if why else ""),
+                        "stage": "worker",
+                    },
+                }
             if self.respawns_left > 0:
                 self.respawns_left -= 1
                 self._spawn()
@@ -143,9 +159,12 @@ class WorkerPool:
             # Nobody left to run the rest: fail them instead of waiting forever.
             why = "; ".join(self.dead_messages) or "all workers died"
             for index in sorted(pending):
-                yield {"index": index, "output": by_index[index].output, "ok": False,
-                       "error": {"message": f"no worker could run it ({why})",
-                                 "stage": "worker"}}
+                yield {
+                    "index": index,
+                    "output": by_index[index].output,
+                    "ok": False,
+                    "error": {"message": f"no worker could run it ({why})", "stage": "worker"},
+                }
             pending.clear()
             self._drain_tasks()
 

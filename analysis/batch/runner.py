@@ -186,8 +186,9 @@ def _lock(out: Path, wait: float = 3.0) -> Any:
             time.sleep(0.05)
 
 
-def _is_fresh(entry: dict | None, key: str, out: Path, output: str, pdf: bool,
-              docx: bool = True) -> bool:
+def _is_fresh(
+    entry: dict | None, key: str, out: Path, output: str, pdf: bool, docx: bool = True
+) -> bool:
     if not entry or entry.get("key") != key:
         return False
     if pdf and "pdf" not in entry.get("files", {}):
@@ -246,17 +247,25 @@ def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[A
             stale = None
             if failed:
                 stale = (failed.get("message") or "rebuild failed").splitlines()[0]
-            entries.append(IndexEntry(
-                name, built.get("title") or name, built.get("summary") or "", section,
-                _rel(paths["html"], out),
-                _rel(paths["pdf"], out) if "pdf" in built.get("files", {}) else None, audit,
-                stale=stale,
-                docx=_rel(paths["docx"], out) if "docx" in built.get("files", {}) else None))
+            entries.append(
+                IndexEntry(
+                    name,
+                    built.get("title") or name,
+                    built.get("summary") or "",
+                    section,
+                    _rel(paths["html"], out),
+                    _rel(paths["pdf"], out) if "pdf" in built.get("files", {}) else None,
+                    audit,
+                    stale=stale,
+                    docx=_rel(paths["docx"], out) if "docx" in built.get("files", {}) else None,
+                )
+            )
         else:
             message = (failed or {}).get("message") or "not built"
             title = (run.title if run else None) or (failed or {}).get("title") or name
-            entries.append(IndexEntry(name, title, "", section, None, None,
-                                      audit if failed else None, message))
+            entries.append(
+                IndexEntry(name, title, "", section, None, None, audit if failed else None, message)
+            )
     order = {}
     for entry in entries:
         order.setdefault(entry.section, len(order))
@@ -392,8 +401,11 @@ def run_batch(
     # setting), os.pathsep-separated.
     sources_dir = os.pathsep.join(map(str, corpus_folders(root=root)))
     if plan is None:
-        plan = load_plan(plan_file) if plan_file is not None else _default_plan(
-            root / "casebase", sources_dir if check_casebase else None)
+        plan = (
+            load_plan(plan_file)
+            if plan_file is not None
+            else _default_plan(root / "casebase", sources_dir if check_casebase else None)
+        )
     runs = list(plan)
 
     with _interruptible():
@@ -416,8 +428,12 @@ def run_batch(
             code_version = f"{analysis.__version__}+{code_hash[:12]}"
             # The corpus folders: hashed by content, like the case base.
             sources_hash = hashing.canonical_hash(
-                [hashing.tree_digest(f, cache=cache, base=root)
-                 for f in sources_dir.split(os.pathsep) if f])
+                [
+                    hashing.tree_digest(f, cache=cache, base=root)
+                    for f in sources_dir.split(os.pathsep)
+                    if f
+                ]
+            )
             keys: dict[str, str] = {}
             stale: list[tuple[int, Run]] = []
             for index, run in enumerate(runs):
@@ -428,13 +444,22 @@ def run_batch(
                     nb_hash = "missing"
                 # The corpus folder changes what the corpus and evidence reports can show.
                 params_hash = hashing.canonical_hash(
-                    {"parameters": run.parameters, "title": run.title, "summary": run.summary,
-                     "sources": sources_dir, "sources_hash": sources_hash})
-                keys[run.output] = hashing.run_key(nb_hash, params_hash, casebase_hash,
-                                                   code_hash)
-                if (not force and run.output not in manifest.failures
-                        and _is_fresh(manifest.runs.get(run.output), keys[run.output], out,
-                                      run.output, pdf, docx)):
+                    {
+                        "parameters": run.parameters,
+                        "title": run.title,
+                        "summary": run.summary,
+                        "sources": sources_dir,
+                        "sources_hash": sources_hash,
+                    }
+                )
+                keys[run.output] = hashing.run_key(nb_hash, params_hash, casebase_hash, code_hash)
+                if (
+                    not force
+                    and run.output not in manifest.failures
+                    and _is_fresh(
+                        manifest.runs.get(run.output), keys[run.output], out, run.output, pdf, docx
+                    )
+                ):
                     result.skipped.append(run.output)
                 else:
                     stale.append((index, run))
@@ -442,10 +467,30 @@ def run_batch(
 
             if stale:
                 checks = [lambda: _check_casebase(root / "casebase", sources_dir or None)]
-                _build(stale, runs, root, out, source, manifest, keys, result, casebase_hash,
-                       code_hash, code_version, jobs, validator, preload, pool, cell_timeout,
-                       pdf, progress, lock.fileno(), engine, checks if check_casebase else [],
-                       docx)
+                _build(
+                    stale,
+                    runs,
+                    root,
+                    out,
+                    source,
+                    manifest,
+                    keys,
+                    result,
+                    casebase_hash,
+                    code_hash,
+                    code_version,
+                    jobs,
+                    validator,
+                    preload,
+                    pool,
+                    cell_timeout,
+                    pdf,
+                    progress,
+                    lock.fileno(),
+                    engine,
+                    checks if check_casebase else [],
+                    docx,
+                )
             _write_index(runs, manifest, out, force)
             manifest.save()
         finally:
@@ -560,8 +605,14 @@ class Progress:
         if mode == "bar":
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc="workbench batch", unit="report",
-                            file=self.stream, dynamic_ncols=True, mininterval=0.2)
+            self.bar = tqdm(
+                total=total,
+                desc="workbench batch",
+                unit="report",
+                file=self.stream,
+                dynamic_ncols=True,
+                mininterval=0.2,
+            )
             self.bar.set_postfix_str("starting kernels / 启动内核", refresh=True)
         elif mode == "lines":
             self._line(f"building {total} report(s) / 生成 {total} 份报告 ...")
@@ -609,12 +660,30 @@ def _progress_mode(progress: bool | str | None) -> str:
     return "bar" if progress else "off"
 
 
-def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path, source: str,
-           manifest: Manifest, keys: dict[str, str], result: BatchResult, casebase_hash: str,
-           code_hash: str, code_version: str, jobs: int | None, validator: Any,
-           preload: Sequence[str] | None, pool: Any, cell_timeout: float | None, pdf: bool,
-           progress: bool | str | None, lock_fd: int, engine: str | None,
-           checks: Sequence[Callable[[], None]] = (), docx: bool = True) -> None:
+def _build(
+    stale: list[tuple[int, Run]],
+    runs: list[Run],
+    root: Path,
+    out: Path,
+    source: str,
+    manifest: Manifest,
+    keys: dict[str, str],
+    result: BatchResult,
+    casebase_hash: str,
+    code_hash: str,
+    code_version: str,
+    jobs: int | None,
+    validator: Any,
+    preload: Sequence[str] | None,
+    pool: Any,
+    cell_timeout: float | None,
+    pdf: bool,
+    progress: bool | str | None,
+    lock_fd: int,
+    engine: str | None,
+    checks: Sequence[Callable[[], None]] = (),
+    docx: bool = True,
+) -> None:
     from analysis.batch.notebooks import _fast_imports
     from analysis.batch.pool import WorkerPool
     from analysis.batch.validate import validate_runs
@@ -626,9 +695,13 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
         preload = tuple(m for m in env.split(",") if m) if env is not None else DEFAULT_PRELOAD
     if own_pool:
         # Start the kernels first: they boot while the parent validates the plan.
-        pool = WorkerPool(min(jobs or os.cpu_count() or 1, len(stale)), preload=preload,
-                          log_dir=out / ".logs", close_in_child=(lock_fd,),
-                          pdf_engine=engine)
+        pool = WorkerPool(
+            min(jobs or os.cpu_count() or 1, len(stale)),
+            preload=preload,
+            log_dir=out / ".logs",
+            close_in_child=(lock_fd,),
+            pdf_engine=engine,
+        )
     try:
         # Everything is checked before the first job is queued: a bad plan, a broken
         # case base, a wrong corpus folder or a read-only folder leaves the reports
@@ -645,16 +718,30 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
         # report at the end while the others idle; never-built runs keep plan order.
         def last_seconds(item: tuple[int, Run]) -> float:
             entry = manifest.runs.get(item[1].output) or {}
-            return -sum(float(entry.get(k) or 0)
-                        for k in ("execute_seconds", "render_seconds", "pdf_seconds",
-                                  "docx_seconds"))
+            return -sum(
+                float(entry.get(k) or 0)
+                for k in ("execute_seconds", "render_seconds", "pdf_seconds", "docx_seconds")
+            )
 
         stale = sorted(stale, key=last_seconds)
         job_list = [
-            Job(index, run.output, str(root / run.notebook), run.notebook, dict(run.parameters),
-                run.title, run.summary, str(out), casebase_hash, code_version,
-                str(run.parameters.get("lang", "zh")), cell_timeout, pdf,
-                engine or "weasyprint", docx)
+            Job(
+                index,
+                run.output,
+                str(root / run.notebook),
+                run.notebook,
+                dict(run.parameters),
+                run.title,
+                run.summary,
+                str(out),
+                casebase_hash,
+                code_version,
+                str(run.parameters.get("lang", "zh")),
+                cell_timeout,
+                pdf,
+                engine or "weasyprint",
+                docx,
+            )
             for index, run in stale
         ]
         shown = Progress(len(job_list), _progress_mode(progress))
@@ -662,11 +749,19 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
             for res in pool.run(job_list, on_start=lambda job: shown.started(job.output)):
                 name = res["output"]
                 if res["ok"]:
-                    _record_success(res, runs[res["index"]], manifest, keys[name], casebase_hash,
-                                    code_hash, result)
+                    _record_success(
+                        res,
+                        runs[res["index"]],
+                        manifest,
+                        keys[name],
+                        casebase_hash,
+                        code_hash,
+                        result,
+                    )
                 else:
-                    _record_failure(res, runs[res["index"]], manifest, keys[name], out, root,
-                                    result)
+                    _record_failure(
+                        res, runs[res["index"]], manifest, keys[name], out, root, result
+                    )
                 # Entry goes in only now that the files are in place: a kill before
                 # this line means the run is rebuilt next time.
                 manifest.save()
@@ -688,8 +783,15 @@ def _build(stale: list[tuple[int, Run]], runs: list[Run], root: Path, out: Path,
             pool.close(timeout=10.0 if completed else 0.0, grace=5.0 if interrupted else 2.0)
 
 
-def _record_success(res: dict[str, Any], run: Run, manifest: Manifest, key: str,
-                    casebase_hash: str, code_hash: str, result: BatchResult) -> None:
+def _record_success(
+    res: dict[str, Any],
+    run: Run,
+    manifest: Manifest,
+    key: str,
+    casebase_hash: str,
+    code_hash: str,
+    result: BatchResult,
+) -> None:
     name = res["output"]
     manifest.runs[name] = {
         "key": key,
@@ -713,8 +815,15 @@ def _record_success(res: dict[str, Any], run: Run, manifest: Manifest, key: str,
     result.built.append(name)
 
 
-def _record_failure(res: dict[str, Any], run: Run, manifest: Manifest, key: str, out: Path,
-                    root: Path, result: BatchResult) -> None:
+def _record_failure(
+    res: dict[str, Any],
+    run: Run,
+    manifest: Manifest,
+    key: str,
+    out: Path,
+    root: Path,
+    result: BatchResult,
+) -> None:
     """Record a failed run; a previous good report of it is kept and marked stale."""
     name = res["output"]
     err = res.get("error", {})
@@ -727,8 +836,22 @@ def _record_failure(res: dict[str, Any], run: Run, manifest: Manifest, key: str,
         # Never delete a good report because its rebuild failed: it stays, and the
         # manifest and the index say it is out of date and why.
         previous["stale"] = {"reason": message, "since": utc_now()}
-    manifest.failures[name] = {**err, "key": key, "at": utc_now(), "notebook": run.notebook,
-                               "title": run.title}
-    result.failed.append(Failure(name, run.notebook, message, err.get("cell_index"),
-                                 err.get("source_cell_index"), err.get("line"),
-                                 _shown(audit, root) if audit else None, kept))
+    manifest.failures[name] = {
+        **err,
+        "key": key,
+        "at": utc_now(),
+        "notebook": run.notebook,
+        "title": run.title,
+    }
+    result.failed.append(
+        Failure(
+            name,
+            run.notebook,
+            message,
+            err.get("cell_index"),
+            err.get("source_cell_index"),
+            err.get("line"),
+            _shown(audit, root) if audit else None,
+            kept,
+        )
+    )

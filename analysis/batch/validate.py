@@ -51,7 +51,7 @@ def _expected(type_name: str, default_src: str) -> tuple[tuple[type, ...], bool]
     name = (type_name or "").replace("typing.", "").strip()
     optional = False
     if name.startswith("Optional[") and name.endswith("]"):
-        name, optional = name[len("Optional["):-1], True
+        name, optional = name[len("Optional[") : -1], True
     parts = [p.strip() for p in name.split("|")]
     if "None" in parts and len(parts) > 1:
         parts.remove("None")
@@ -107,8 +107,10 @@ def type_problem(name: str, value: Any, type_name: str, default_src: str) -> str
     if ok:
         return None
     wanted = types[-1].__name__ if types[0] is int and len(types) > 1 else types[0].__name__
-    return (f"parameter {name!r} should be {wanted} like its default {default_src}, "
-            f"got {type(value).__name__} {value!r}")
+    return (
+        f"parameter {name!r} should be {wanted} like its default {default_src}, "
+        f"got {type(value).__name__} {value!r}"
+    )
 
 
 def inspect_parameters(notebook: Path) -> dict[str, dict[str, Any]] | None:
@@ -203,8 +205,9 @@ def validate_runs(
         path = root / run.notebook
         if run.notebook not in inspected:
             try:
-                inspected[run.notebook] = (inspect_parameters(path) if path.is_file()
-                                           else FileNotFoundError(run.notebook))
+                inspected[run.notebook] = (
+                    inspect_parameters(path) if path.is_file() else FileNotFoundError(run.notebook)
+                )
             except Exception as exc:  # unreadable notebook: report, keep checking others
                 inspected[run.notebook] = exc
         declared = inspected[run.notebook]
@@ -212,29 +215,32 @@ def validate_runs(
             problems.append(f"{where}: notebook not found")
             continue
         if isinstance(declared, Exception):
-            problems.append(f"{where}: cannot read notebook: {type(declared).__name__}: "
-                            f"{declared}")
+            problems.append(f"{where}: cannot read notebook: {type(declared).__name__}: {declared}")
             continue
         if declared is None:
             if run.parameters:
-                problems.append(f"{where}: notebook has no cell tagged 'parameters', "
-                                f"so it accepts none (got {', '.join(run.parameters)})")
+                problems.append(
+                    f"{where}: notebook has no cell tagged 'parameters', "
+                    f"so it accepts none (got {', '.join(run.parameters)})"
+                )
         else:
             for name, value in run.parameters.items():
                 if name not in declared:
-                    problems.append(f"{where}: unknown parameter {name!r} "
-                                    f"(notebook declares: {', '.join(declared) or 'none'})")
+                    problems.append(
+                        f"{where}: unknown parameter {name!r} "
+                        f"(notebook declares: {', '.join(declared) or 'none'})"
+                    )
                     continue
                 spec = declared[name]
-                issue = type_problem(name, value, spec.get("inferred_type_name", ""),
-                                     spec.get("default", ""))
+                issue = type_problem(
+                    name, value, spec.get("inferred_type_name", ""), spec.get("default", "")
+                )
                 if issue:
                     problems.append(f"{where}: {issue}")
         if validator is not None:
             try:
                 problems.extend(f"{where}: {p}" for p in validator(run))
             except Exception as exc:  # a broken validator must not hide the others' findings
-                problems.append(f"{where}: case-base validator failed: "
-                                f"{type(exc).__name__}: {exc}")
+                problems.append(f"{where}: case-base validator failed: {type(exc).__name__}: {exc}")
     if problems:
         raise PlanError(problems, source)

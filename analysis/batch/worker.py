@@ -103,10 +103,14 @@ def describe_error(error: Any, executed: Any) -> dict[str, Any]:
         record["cell_index"] = index
         injected_before = 0
         if executed is not None:
-            cells = [c for c in executed.cells
-                     if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+            cells = [
+                c
+                for c in executed.cells
+                if "papermill-error-cell-tag" not in c.metadata.get("tags", [])
+            ]
             injected_before = sum(
-                1 for c in cells[:index] if "injected-parameters" in c.metadata.get("tags", []))
+                1 for c in cells[:index] if "injected-parameters" in c.metadata.get("tags", [])
+            )
         record["source_cell_index"] = index - injected_before
     return record
 
@@ -184,13 +188,15 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
     try:
         source = read_notebook(job.notebook)
     except Exception as exc:
-        result["error"] = {"message": f"cannot read notebook: {type(exc).__name__}: {exc}",
-                           "stage": "read"}
+        result["error"] = {
+            "message": f"cannot read notebook: {type(exc).__name__}: {exc}",
+            "stage": "read",
+        }
         return result
     try:
         executed, error, seconds = kernel.execute(
-            source, job.parameters, cwd=os.path.dirname(job.notebook),
-            cell_timeout=job.cell_timeout)
+            source, job.parameters, cwd=os.path.dirname(job.notebook), cell_timeout=job.cell_timeout
+        )
     except Exception as exc:  # dead kernel, cell timeout, ...: this job fails, the worker goes on
         result["error"] = {"message": f"{type(exc).__name__}: {exc}".strip(), "stage": "execute"}
         result["restart_kernel"] = True
@@ -211,8 +217,9 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
     try:
         title = job.title or notebook_title(executed) or job.output
         summary = job.summary or notebook_summary(executed) or ""
-        provenance = Provenance(job.casebase_hash, job.code_version, job.parameters,
-                                job.notebook_rel)
+        provenance = Provenance(
+            job.casebase_hash, job.code_version, job.parameters, job.notebook_rel
+        )
         html = render_html(executed, provenance, title=title, lang=job.lang)
         result["render_seconds"] = round(time.perf_counter() - start, 3)
         pdf = b""
@@ -221,8 +228,9 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
             pdf, engine = printers.render(html, job.pdf_engine)
             result.update(pdf_engine=engine, pdf_seconds=round(time.perf_counter() - start, 3))
             if engine != job.pdf_engine:
-                result["pdf_note"] = (f"{job.pdf_engine} failed ({printers.last_error}); "
-                                      f"laid out by {engine}")
+                result["pdf_note"] = (
+                    f"{job.pdf_engine} failed ({printers.last_error}); laid out by {engine}"
+                )
         docx = b""
         if job.docx:
             from analysis.word import render_docx, variant_for
@@ -231,16 +239,22 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
             docx = render_docx(html, variant=variant_for(job.output), title=title, lang=job.lang)
             result["docx_seconds"] = round(time.perf_counter() - start, 3)
     except Exception as exc:
-        result["error"] = {"message": f"{type(exc).__name__}: {exc}", "stage": "render",
-                           "line": traceback.format_exc().strip().splitlines()[-1]}
+        result["error"] = {
+            "message": f"{type(exc).__name__}: {exc}",
+            "stage": "render",
+            "line": traceback.format_exc().strip().splitlines()[-1],
+        }
         return result
     finally:
         if own_printers:
             printers.close()
     # All made before any is written: a report that fails to render leaves
     # the previous HTML, PDF and DOCX as they were.
-    files = {"html": html.encode("utf-8")} | ({"pdf": pdf} if job.pdf else {}) | (
-        {"docx": docx} if job.docx else {})
+    files = (
+        {"html": html.encode("utf-8")}
+        | ({"pdf": pdf} if job.pdf else {})
+        | ({"docx": docx} if job.docx else {})
+    )
     for kind, data in files.items():
         try:
             atomic_write(paths[kind], data)
@@ -252,6 +266,7 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
     result.update(ok=True, title=title, summary=summary, files=sizes)
     return result
 
+
 def write_error(exc: OSError, path: str | os.PathLike[str]) -> dict[str, Any]:
     """Failure record for a report file that could not be written (full or read-only disk).
 
@@ -260,8 +275,11 @@ def write_error(exc: OSError, path: str | os.PathLike[str]) -> dict[str, Any]:
     >>> write_error(OSError(28, "No space left on device"), "r/a.html")["message"]
     'r/a.html: No space left on device'
     """
-    return {"message": f"{os.fspath(path)}: {exc.strerror or exc}", "stage": "write",
-            "errno": exc.errno}
+    return {
+        "message": f"{os.fspath(path)}: {exc.strerror or exc}",
+        "stage": "write",
+        "errno": exc.errno,
+    }
 
 
 def _warm_renderer(printers: Printers, pdf_engine: str | None) -> None:
@@ -280,9 +298,11 @@ def _warm_renderer(printers: Printers, pdf_engine: str | None) -> None:
     printers.start(pdf_engine or "")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 预热 warm-up\n\n*x*")])
     cell = nbformat.v4.new_code_cell("1", execution_count=1)
-    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/html": "<table><tr><td>1"
-                                                               "</td></tr></table>"},
-                                           execution_count=1)]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "execute_result", {"text/html": "<table><tr><td>1</td></tr></table>"}, execution_count=1
+        )
+    ]
     nb.cells.append(cell)
     try:
         html = render_html(nb, Provenance("-", "-"))
@@ -314,9 +334,15 @@ def _on_sigterm(*_: object) -> None:
     sys.exit(143)
 
 
-def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ...],
-                log_dir: str | None, close_fds: tuple[int, ...] = (),
-                pdf_engine: str | None = "weasyprint") -> None:
+def worker_main(
+    worker_id: int,
+    tasks: Any,
+    results: Any,
+    preload: tuple[str, ...],
+    log_dir: str | None,
+    close_fds: tuple[int, ...] = (),
+    pdf_engine: str | None = "weasyprint",
+) -> None:
     """Worker process body: start a kernel, then serve jobs until ``None``."""
     _die_with_parent()
     for fd in close_fds:
@@ -356,10 +382,16 @@ def worker_main(worker_id: int, tasks: Any, results: Any, preload: tuple[str, ..
             try:
                 result = run_job(kernel, job, printers)
             except Exception as exc:  # bug in our own code: report it, keep serving
-                result = {"index": job.index, "output": job.output, "ok": False,
-                          "error": {"message": f"{type(exc).__name__}: {exc}",
-                                    "stage": "worker",
-                                    "line": traceback.format_exc().strip().splitlines()[-1]}}
+                result = {
+                    "index": job.index,
+                    "output": job.output,
+                    "ok": False,
+                    "error": {
+                        "message": f"{type(exc).__name__}: {exc}",
+                        "stage": "worker",
+                        "line": traceback.format_exc().strip().splitlines()[-1],
+                    },
+                }
             if result.pop("restart_kernel", False) or not kernel.is_alive():
                 kernel.restart()
             results.put(("done", worker_id, result))
