@@ -498,7 +498,7 @@ def case_profile(
     )
 
     # Configuration
-    dims = configuration.dimension_profile(membership, cbf)
+    dims = configuration.dimension_profile(membership, cbf, cb.dimension_overrides())
     fams = configuration.family_profile(membership, cbf)
     d_me = dims[dims["case_id"] == case_id].set_index("dimension")["mean_membership"]
     f_me = fams[fams["case_id"] == case_id].set_index("family")["mean_membership"]

@@ -773,6 +773,22 @@ class CaseBase:
         rows = [a.model_dump() for a in self.codebook.actors]
         return pd.DataFrame(rows).rename(columns={"id": "actor"}).set_index("actor")
 
+    def dimension_overrides(self) -> dict[tuple[str, str], list[str]]:
+        """``(case_id, code) -> dimensions`` where a case file follows its source's own
+        共建/共治/共享 mapping of a mechanism (``mechanisms[].dimensions``).
+
+        Examples
+        --------
+        >>> cb.dimension_overrides()[("shaoxing", "regionalized_party_building")]  # doctest: +SKIP
+        ['共建']
+        """
+        return {
+            (cid, m.code): list(m.dimensions)
+            for cid, case in self.cases.items()
+            for m in case.mechanisms
+            if m.dimensions
+        }
+
     def source_year(self, case_id: str) -> int | None:
         """The year the case's latest source was written (its ``date``), or None if undated.
 

@@ -21,7 +21,7 @@ counts in each of them, and it is ordered under the first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -159,9 +159,22 @@ def membership_matrix(
     return membership.loc[:, order].copy()
 
 
-def _group_profile(membership: pd.DataFrame, codebook: pd.DataFrame, by: str) -> pd.DataFrame:
+def _group_profile(
+    membership: pd.DataFrame,
+    codebook: pd.DataFrame,
+    by: str,
+    overrides: Mapping[tuple[str, str], Sequence[str]] | None = None,
+) -> pd.DataFrame:
     _check_codes(membership, codebook)
     long = to_long(membership, codebook)
+    if by == "dimension" and overrides:
+        # A source's own 共建/共治/共享 mapping of a mechanism replaces the codebook's.
+        long["dimensions"] = [
+            list(overrides.get((case, code), dims))
+            for case, code, dims in zip(
+                long["case_id"], long["code"], long["dimensions"], strict=True
+            )
+        ]
     if by == "dimension":
         # A code with several dimensions counts in each of them.
         long = long.explode("dimensions")
@@ -183,7 +196,11 @@ def _group_profile(membership: pd.DataFrame, codebook: pd.DataFrame, by: str) ->
     return out
 
 
-def dimension_profile(membership: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
+def dimension_profile(
+    membership: pd.DataFrame,
+    codebook: pd.DataFrame,
+    overrides: Mapping[tuple[str, str], Sequence[str]] | None = None,
+) -> pd.DataFrame:
     """Per case and per dimension (共建 / 共治 / 共享): mean membership and codes present.
 
     Parameters
@@ -193,6 +210,10 @@ def dimension_profile(membership: pd.DataFrame, codebook: pd.DataFrame) -> pd.Da
         output of :func:`membership_matrix`).
     codebook : pandas.DataFrame
         Index ``code`` with a ``dimension`` column.
+    overrides : mapping, optional
+        ``(case_id, code) -> dimensions`` where a source maps a mechanism to 共建/共治/共享
+        itself (``CaseBase.dimension_overrides()``); it replaces the codebook's dimensions
+        for that case.
 
     Returns
     -------
@@ -222,7 +243,7 @@ def dimension_profile(membership: pd.DataFrame, codebook: pd.DataFrame) -> pd.Da
     >>> p = dimension_profile(m, cb).pivot(index="case_id", columns="dimension",
     ...                                    values="mean_membership")
     """
-    return _group_profile(membership, codebook, "dimension")
+    return _group_profile(membership, codebook, "dimension", overrides)
 
 
 def family_profile(membership: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:

@@ -206,3 +206,32 @@ def test_code_in_two_dimensions_counts_in_both(membership, codebook):
     assert got.loc[("donggang", "共享"), "n_codes"] == 2
     assert got.loc[("donggang", "共治"), "n_codes"] == 2
     assert list(membership_matrix(membership, cb, dimensions="共享").columns) == ["grid", "service"]
+
+
+def test_a_sources_own_dimension_mapping_replaces_the_codebooks():
+    import pandas as pd
+
+    from analysis.configuration import dimension_profile
+
+    m = pd.DataFrame(
+        {"a": [1.0, 1.0], "b": [0.33, 0.33]}, index=pd.Index(["x", "y"], name="case_id")
+    )
+    cbf = pd.DataFrame(
+        {"family": ["f", "f"], "dimensions": [["共建"], ["共治", "共享"]]}, index=["a", "b"]
+    )
+    plain = dimension_profile(m, cbf).set_index(["case_id", "dimension"])["n_present"]
+    assert plain[("x", "共建")] == 1 and plain[("x", "共享")] == 1
+    # Case x's source files code a under 共享: a leaves 共建 for x only.
+    over = dimension_profile(m, cbf, {("x", "a"): ["共享"]}).set_index(["case_id", "dimension"])
+    assert ("x", "共建") not in over.index
+    assert over.loc[("x", "共享"), "n_present"] == 2
+    assert over.loc[("y", "共建"), "n_present"] == 1
+
+
+def test_shipped_overrides_are_used_by_the_profiles(casebase):
+    from analysis.configuration import dimension_profile
+
+    overrides = casebase.dimension_overrides()
+    prof = dimension_profile(casebase.membership(), casebase.codebook_frame(), overrides)
+    for (case, _code), dims in overrides.items():
+        assert set(dims) <= set(prof[prof["case_id"] == case]["dimension"].astype(str))
