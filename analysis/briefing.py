@@ -1465,24 +1465,16 @@ def cross_case(
             f"“{olabel}”; consistency threshold incl.cut = {incl_cut}.",
         ),
     ]
-    if no_condition:
-        paras.append(
-            fx.say(
-                "qca_missing_condition",
-                lang,
-                cases=fx.joined([lab["case_short"][c] for c in no_condition], lang),
-                n=len(qcases),
+    for key, left_out in (("qca_missing_condition", no_condition), ("qca_missing", missing)):
+        if left_out:
+            paras.append(
+                fx.say(
+                    key,
+                    lang,
+                    cases=fx.joined([lab["case_short"][c] for c in left_out], lang),
+                    n=len(qcases),
+                )
             )
-        )
-    if missing:
-        paras.append(
-            fx.say(
-                "qca_missing",
-                lang,
-                cases=fx.joined([lab["case_short"][c] for c in missing], lang),
-                n=len(qcases),
-            )
-        )
     at_half = [lab["case_short"][c] for c in qcases if (conds.loc[c] == 0.5).any()]
     if at_half:
         paras.append(

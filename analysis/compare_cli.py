@@ -33,7 +33,14 @@ def load_conditions(path: str | Path, codebook=None):  # type: ignore[no-untyped
     analysis.casebase.CaseBaseError
         With every problem as ``file:line: field: message``.
     """
-    from analysis.casebase import CaseBaseError, Problem, _line_of, parse_model, read_yaml
+    from analysis.casebase import (
+        CaseBaseError,
+        Problem,
+        _field,
+        _line_of,
+        parse_model,
+        read_yaml,
+    )
     from analysis.conditions import ConditionSet
 
     path = Path(path)
@@ -47,39 +54,26 @@ def load_conditions(path: str | Path, codebook=None):  # type: ignore[no-untyped
     if codebook is not None:
         codes = {c.id for c in codebook.codes}
         outcomes = {o.id for o in codebook.outcomes}
+
+        def unknown(loc: tuple, msg: str) -> None:
+            problems.append(Problem(display, _line_of(doc, loc), _field(loc), msg))
+
         for i, cond in enumerate(cs.conditions):
             for j, code in enumerate(cond.codes):
                 if code not in codes:
-                    loc = ("conditions", i, "codes", j)
-                    problems.append(
-                        Problem(
-                            display,
-                            _line_of(doc, loc),
-                            f"conditions[{i}].codes[{j}]",
-                            f"unknown code {code!r} (not in codebook.yaml)",
-                        )
+                    unknown(
+                        ("conditions", i, "codes", j),
+                        f"unknown code {code!r} (not in codebook.yaml)",
                     )
             for outcome in cond.expectations:
                 if outcome not in outcomes:
-                    loc = ("conditions", i, "expectations", outcome)
-                    problems.append(
-                        Problem(
-                            display,
-                            _line_of(doc, loc),
-                            f"conditions[{i}].expectations.{outcome}",
-                            f"unknown outcome {outcome!r}",
-                        )
+                    unknown(
+                        ("conditions", i, "expectations", outcome),
+                        f"unknown outcome {outcome!r}",
                     )
         for outcome in cs.outcome_conditions:
             if outcome not in outcomes:
-                problems.append(
-                    Problem(
-                        display,
-                        _line_of(doc, ("outcome_conditions", outcome)),
-                        f"outcome_conditions.{outcome}",
-                        f"unknown outcome {outcome!r}",
-                    )
-                )
+                unknown(("outcome_conditions", outcome), f"unknown outcome {outcome!r}")
         if problems:
             raise CaseBaseError(problems)
     return cs
