@@ -632,6 +632,14 @@ def _line_of(node: Any, loc: Iterable[Any]) -> int | None:
 
 def _plain(node: Any) -> Any:
     """Convert ruamel containers and scalars into plain Python values."""
+    kind = type(node)
+    # Fast paths for what libyaml already gives: plain scalars, dicts with str keys, lists.
+    if kind is str or kind is int or kind is float or kind is bool or node is None:
+        return node
+    if kind is dict:
+        return {k if type(k) is str else str(k): _plain(v) for k, v in node.items()}
+    if kind is list:
+        return [_plain(v) for v in node]
     if isinstance(node, dict):
         return {str(k): _plain(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -1664,10 +1672,11 @@ def _load_sources_texts(
     problems: list[Problem] = []
     for i, src in sources:
         sid = src.id
-        line = _line_of(doc, ("sources", i, "file"))
         try:
             path = find_source(src.file, corpus, sid)
         except ValueError as exc:
+            # The line only now: it needs the slow round-trip parse of sources.yaml.
+            line = _line_of(doc, ("sources", i, "file"))
             problems.append(Problem(display, line, f"sources[{i}].file", str(exc)))
             continue
         data = path.read_bytes()
