@@ -17,6 +17,7 @@ Modules
 - :mod:`~analysis.batch.worker`     one worker process: execute, render, write
 - :mod:`~analysis.batch.pool`       the worker processes
 - :mod:`~analysis.batch.runner`     :func:`run_batch`, tying it together
+- :mod:`~analysis.batch.scale`      which pairs a large case base compares (k nearest)
 
 Nothing heavy is imported here: ``workbench --help`` and a no-change rebuild
 must stay fast.

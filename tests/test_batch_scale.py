@@ -1,0 +1,161 @@
+"""Pair selection for large case bases (analysis.batch.scale)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.batch import scale
+from analysis.batch.scale import (
+    casebase_membership,
+    casebase_similarity,
+    select_pairs,
+    top_k_neighbours,
+)
+from analysis.casebase import load_casebase
+from analysis.similarity import fuzzy_jaccard
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _sim(ids: list[str], values: list[list[float]]) -> pd.DataFrame:
+    return pd.DataFrame(values, index=ids, columns=ids, dtype=float)
+
+
+def test_small_case_base_gets_every_pair_sorted_whatever_the_order() -> None:
+    ids = [f"c{i}" for i in range(10)][::-1]
+    pairs = select_pairs(ids, None)
+    assert pairs == sorted(combinations(sorted(ids), 2))
+    assert len(pairs) == 45
+    assert select_pairs(ids, None, named=[("c3", "c1")]) == pairs
+
+
+def test_large_case_base_gets_k_nearest_with_ties_by_id_and_named_pairs() -> None:
+    ids = ["e", "d", "c", "b", "a"]  # given out of order
+    nan = np.nan
+    sim = _sim(
+        ["a", "b", "c", "d", "e"],
+        [
+            [1.0, 0.5, 0.5, 0.1, nan],
+            [0.5, 1.0, 0.2, 0.2, 0.2],
+            [0.5, 0.2, 1.0, 0.9, nan],
+            [0.1, 0.2, 0.9, 1.0, 0.3],
+            [nan, 0.2, nan, 0.3, 1.0],
+        ],
+    )
+    # a: b and c tie at 0.5 -> b (id order); b: a; c: d; d: c; e: d (a, c unknown).
+    assert select_pairs(ids, sim, k=1, small=2) == [("a", "b"), ("c", "d"), ("d", "e")]
+    assert select_pairs(ids, sim, k=2, small=2) == [
+        ("a", "b"),
+        ("a", "c"),
+        ("b", "c"),
+        ("b", "e"),
+        ("c", "d"),
+        ("d", "e"),
+    ]
+    named = select_pairs(ids, sim, k=1, small=2, named=[("e", "a"), ("a", "e")])
+    assert named == [("a", "b"), ("a", "e"), ("c", "d"), ("d", "e")]
+    assert select_pairs(ids, sim, k=0, small=2) == []
+    # Deterministic: a permuted frame gives the same pairs.
+    shuffled = sim.loc[["c", "e", "a", "d", "b"], ["d", "a", "e", "b", "c"]]
+    assert select_pairs(ids, shuffled, k=2, small=2) == select_pairs(ids, sim, k=2, small=2)
+
+
+def test_pair_selection_errors() -> None:
+    ids = [f"c{i}" for i in range(12)]
+    with pytest.raises(ValueError, match="a similarity is needed"):
+        select_pairs(ids, None)
+    with pytest.raises(ValueError, match="unknown case"):
+        select_pairs(ids[:3], None, named=[("c0", "zz")])
+    with pytest.raises(ValueError, match="one case twice"):
+        select_pairs(ids[:3], None, named=[("c0", "c0")])
+    with pytest.raises(ValueError, match="no similarity for case"):
+        select_pairs(ids, _sim(ids[:11], np.eye(11).tolist()))
+    with pytest.raises(ValueError, match="k must be"):
+        select_pairs(ids, None, k=-1)
+
+
+def test_each_case_gets_at_least_k_partners_and_far_fewer_than_all_pairs() -> None:
+    rng = np.random.default_rng(3)
+    ids = [f"c{i:03d}" for i in range(200)]
+    x = rng.random((200, 200))
+    sim = _sim(ids, ((x + x.T) / 2).tolist())
+    pairs = select_pairs(ids, sim, k=3)
+    assert len(pairs) <= 3 * 200 and len(pairs) == len(set(pairs))
+    partners = {c: set() for c in ids}
+    for a, b in pairs:
+        assert a < b
+        partners[a].add(b)
+        partners[b].add(a)
+    assert min(len(p) for p in partners.values()) >= 3
+    # Each case's own top 3 are among its partners.
+    for i, c in enumerate(ids):
+        row = sim.iloc[i].drop(c)
+        assert set(row.nlargest(3).index) <= partners[c]
+
+
+def test_top_k_neighbours_is_compact() -> None:
+    ids = ["b", "a", "c"]
+    sim = _sim(ids, [[1, 0.4, 0.4], [0.4, 1, np.nan], [0.4, np.nan, 1]])
+    table = top_k_neighbours(sim, 2)
+    assert table.to_dict("records") == [
+        {"case": "a", "rank": 1, "neighbour": "b", "similarity": 0.4},
+        {"case": "b", "rank": 1, "neighbour": "a", "similarity": 0.4},
+        {"case": "b", "rank": 2, "neighbour": "c", "similarity": 0.4},
+        {"case": "c", "rank": 1, "neighbour": "b", "similarity": 0.4},
+    ]
+
+
+def test_membership_from_case_files_equals_the_validated_one(tmp_path: Path) -> None:
+    cb = load_casebase(ROOT / "casebase")
+    cheap = casebase_membership(ROOT / "casebase")
+    pd.testing.assert_frame_equal(cheap, cb.membership(), check_names=False)
+    pd.testing.assert_frame_equal(
+        casebase_similarity(ROOT / "casebase"), fuzzy_jaccard(cb.membership())
+    )
+
+    spec = importlib.util.spec_from_file_location(
+        "make_casebase", ROOT / "benchmarks" / "make_casebase.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    base = module.make_casebase(tmp_path / "syn", 14, seed=2)
+    pd.testing.assert_frame_equal(
+        casebase_membership(base), load_casebase(base).membership(), check_names=False
+    )
+
+
+def test_membership_cache_reparses_only_changed_files(tmp_path: Path, monkeypatch) -> None:
+    base = tmp_path / "casebase"
+    (base / "cases").mkdir(parents=True)
+    (base / "codebook.yaml").write_text("codes: [{id: x}, {id: y}]\n")
+    (base / "cases" / "a.yaml").write_text(
+        "mechanisms: [{code: x, score: 1}, {code: y, score: null}]\n"
+    )
+    (base / "cases" / "b.yaml").write_text("mechanisms: [{code: y, score: 0.33}]\n")
+    parsed: list[str] = []
+    real = scale._case_scores
+    monkeypatch.setattr(scale, "_case_scores", lambda p: parsed.append(p.name) or real(p))
+    cache = tmp_path / "cache.json"
+    first = casebase_membership(base, cache)
+    assert parsed == ["a.yaml", "b.yaml"]
+    assert first.to_dict("index") == {
+        "a": {"x": 1.0, "y": pytest.approx(np.nan, nan_ok=True)},
+        "b": {"x": pytest.approx(np.nan, nan_ok=True), "y": 0.33},
+    }
+    parsed.clear()
+    pd.testing.assert_frame_equal(casebase_membership(base, cache), first)
+    assert parsed == []
+    path = base / "cases" / "b.yaml"
+    path.write_text("mechanisms: [{code: y, score: 0.67}]\n")
+    os.utime(path, ns=(1, 1))
+    assert casebase_membership(base, cache).loc["b", "y"] == 0.67
+    assert parsed == ["b.yaml"]
+    cache.write_text("not json")
+    assert casebase_membership(base, cache).loc["b", "y"] == 0.67
