@@ -937,11 +937,15 @@ class CaseBase:
         return pd.DataFrame(rows, columns=cols)
 
     def indicators(self) -> pd.DataFrame:
-        """Every indicator with value, unit, year and its first evidence span."""
+        """Every indicator with value, unit, year and the evidence span that shows its
+        number (:func:`analysis.formatting.supporting_span`; the first span when none
+        does), so a neighbouring date is never shown in place of the number."""
+        from analysis.formatting import supporting_span
+
         rows = []
         for cid, case in self.cases.items():
             for ind in case.indicators:
-                ev = ind.evidence[0]
+                ev = ind.evidence[supporting_span(ind.value, [e.quote for e in ind.evidence])]
                 rows.append(
                     {
                         "case_id": cid,
