@@ -8,6 +8,10 @@
 * :func:`term_frequencies` counts words per document.
 * :func:`keyness` compares a target document (or group) with a reference, using the
   signed log-likelihood G² and chi² statistics of quanteda's ``textstat_keyness``.
+* :func:`keywords` gives each document's keywords against the rest, with e-book and
+  publishing boilerplate (出版社, 年版, ISBN, page and note numbers, the bibliographic
+  notes themselves) left out (:data:`BOILERPLATE`, :func:`is_boilerplate`,
+  :func:`strip_apparatus`).
 * :func:`kwic` lists every occurrence of a term with its context and exact character
   offsets, which line up with the case base's evidence spans (``text[start:end]``).
 
@@ -29,11 +33,15 @@ import pandas as pd
 from scipy import stats as sst
 
 __all__ = [
+    "BOILERPLATE",
     "build_tokenizer",
+    "is_boilerplate",
     "keyness",
+    "keywords",
     "kwic",
     "segment",
     "segment_spans",
+    "strip_apparatus",
     "term_frequencies",
 ]
 
@@ -173,6 +181,69 @@ def segment(text: str, terms: Iterable[str] = (), *, drop_punct: bool = True) ->
     return [w for w, _, _ in segment_spans(text, terms, drop_punct=drop_punct)]
 
 
+#: Words of a book's or journal's apparatus (imprint, copyright page, notes), never keywords.
+BOILERPLATE: frozenset[str] = frozenset(
+    "出版社 出版 出版发行 发行 年版 版次 印次 版权 版权所有 ISBN isbn CIP 图书在版编目 书号 "
+    "责任编辑 责任校对 编辑 印刷 印张 开本 字数 定价 页 页码 第页 主编 编著 编 著 译 参见 "
+    "同上 引自 注释 参考文献 前言 序言 后记 目录 期刊 学报 第期 期".split()
+)
+_BOILERPLATE_SHAPES = re.compile(
+    r"""^(?:
+        [\d.,，:：%％\-—–~～/]+            # numbers, page ranges, note markers
+      | 第?[\d一二三四五六七八九十百]+[页期卷版]  # 第12页, 2012年版 cut as 年版, 第6期
+      | \d+年版
+      | .*出版社
+    )$""",
+    re.VERBOSE,
+)
+# A note or reference line: a note marker ([12], ①, 12.) and a bibliographic mark; after a
+# bracketed marker, a cited title with a year (《厦门日报》,2014年1月14日) is one too.
+_CITES = r"(?:\[(?:[MJCDNRSZGP]|EB/OL|DB/OL)\]|出版社|年版|第\s*\d+(?:\s*[—\-–~～]\s*\d+)?\s*页|ISBN|编[:：]|参见|引自)"
+_NOTE_LINE = re.compile(
+    rf"^\s*(?:(?:[\[［【]\d{{1,3}}[\]］】]|[①-⑳]).*(?:{_CITES}|《[^》]+》.*\d{{4}}年)"
+    rf"|(?:[(（]\d{{1,3}}[)）]|\d{{1,3}}[.．、]).*{_CITES})",
+    re.IGNORECASE,
+)
+_IMPRINT_LINE = re.compile(
+    r"ISBN|版权所有|责任编辑|图书在版编目|CIP\s*数据|中图分类号|文献标识码|文献类型|文章编号"
+    r"|收稿日期|基金项目|指导单位[:：]|^\s*首页\s*[>＞]|^\s*作者[:：]|^\s*[\[［【]?(?:注\s*释|参考文献)[\]］】:：]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_boilerplate(word: str) -> bool:
+    """Whether a token is publishing apparatus rather than a word of the text.
+
+    Examples
+    --------
+    >>> [is_boilerplate(w) for w in ("出版社", "年版", "2013", "第69页", "言实出版社", "网格")]
+    [True, True, True, True, True, False]
+    """
+    w = word.strip()
+    return w in BOILERPLATE or bool(_BOILERPLATE_SHAPES.match(w))
+
+
+def strip_apparatus(text: str) -> str:
+    r"""``text`` with its bibliographic notes and imprint lines blanked (same length).
+
+    A line is apparatus when it starts with a note marker and cites a book (出版社,
+    年版, 第…页, 编:), or when it carries an imprint (ISBN, 版权所有, 责任编辑).
+    Blanking keeps every other character's offset.
+
+    Examples
+    --------
+    >>> t = "正文讲网格。\n[2]张康之:《国外社区治理》,中国言实出版社2012年版,第1页。"
+    >>> strip_apparatus(t).rstrip()
+    '正文讲网格。'
+    >>> len(strip_apparatus(t)) == len(t)
+    True
+    """
+    lines = text.split("\n")
+    return "\n".join(
+        " " * len(ln) if _NOTE_LINE.match(ln) or _IMPRINT_LINE.search(ln) else ln for ln in lines
+    )
+
+
 def term_frequencies(
     texts: Mapping[str, str],
     terms: Iterable[str] = (),
@@ -180,6 +251,7 @@ def term_frequencies(
     drop_punct: bool = True,
     stopwords: Iterable[str] = (),
     min_length: int = 1,
+    drop_boilerplate: bool = True,
 ) -> pd.DataFrame:
     """Word counts per document (a transposed document-feature matrix).
 
@@ -196,6 +268,9 @@ def term_frequencies(
     min_length : int
         Leave out words shorter than this many characters (2 drops single-character
         function words such as 的, 了, 在).  Terms are counted whatever their length.
+    drop_boilerplate : bool
+        Leave out publishing apparatus (:func:`is_boilerplate`: 出版社, 年版, page and
+        note numbers, bare numbers).  Terms are counted whatever they are.
 
     Returns
     -------
@@ -215,7 +290,11 @@ def term_frequencies(
     for doc_id, text in texts.items():
         words = segment(text, clean, drop_punct=drop_punct)
         counts[doc_id] = Counter(
-            w for w in words if w not in stop and (len(w) >= min_length or w in clean)
+            w
+            for w in words
+            if w not in stop
+            and (len(w) >= min_length or w in clean)
+            and (w in clean or not (drop_boilerplate and is_boilerplate(w)))
         )
     df = pd.DataFrame(counts, columns=list(texts)).fillna(0).astype(int)
     df.index.name = "term"
@@ -375,6 +454,52 @@ def keyness(
     )
     out = out.sort_values([sort_by, "feature"], ascending=[False, True], kind="mergesort")
     return out.reset_index(drop=True)
+
+
+def keywords(
+    texts: Mapping[str, str],
+    terms: Iterable[str] = (),
+    *,
+    stopwords: Iterable[str] = (),
+    min_length: int = 2,
+) -> dict[str, pd.DataFrame]:
+    """Each document's keywords against all the others (signed G², positive only).
+
+    Bibliographic notes and imprint lines are blanked first (:func:`strip_apparatus`)
+    and boilerplate tokens dropped (:func:`is_boilerplate`), so neither a book's
+    publisher nor its note numbers come out as what a text is about.
+
+    Parameters
+    ----------
+    texts : mapping of str to str
+        Document id -> text; at least two documents.
+    terms : iterable of str
+        Terms kept whole by the segmenter.
+    stopwords : iterable of str
+        Words never to count.
+    min_length : int
+        Shortest word counted (terms excepted); 2 drops single-character function words.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Document id -> :func:`keyness` rows (column ``feature``) with G² > 0, strongest
+        first.
+
+    Examples
+    --------
+    >>> k = keywords({"a": "网格 网格 网格 服务", "b": "服务 服务 群众"})
+    >>> k["a"]["feature"].tolist()
+    ['网格']
+    """
+    clean = {doc: strip_apparatus(t) for doc, t in texts.items()}
+    freqs = term_frequencies(clean, terms, stopwords=stopwords, min_length=min_length)
+    out = {}
+    for doc in texts:
+        rest = [d for d in texts if d != doc]
+        k = keyness(freqs[doc], freqs[rest].sum(axis=1))
+        out[doc] = k[k["G2"] > 0].reset_index(drop=True)
+    return out
 
 
 def kwic(text: str, term: str, window: int = 20, *, doc_id: str | None = None) -> pd.DataFrame:

@@ -15,11 +15,15 @@ import pytest
 from scipy import stats as sst
 
 from analysis.text import (
+    BOILERPLATE,
     build_tokenizer,
+    is_boilerplate,
     keyness,
+    keywords,
     kwic,
     segment,
     segment_spans,
+    strip_apparatus,
     term_frequencies,
 )
 
@@ -123,6 +127,48 @@ def test_term_frequencies_on_seeds():
     assert tf.loc["以奖代补", "000"] == 1
     assert tf.loc["以奖代补", "002"] == 11
     assert tf.loc["共同缔造", "002"] == texts["002"].count("共同缔造")
+
+
+def test_term_frequencies_drop_publishing_boilerplate():
+    text = "社区网格化。[2]张康之:《国外社区治理》,中国言实出版社2012年版,第1页。"
+    tf = term_frequencies({"a": text, "b": "社区服务"}, ["网格化"], min_length=2)
+    assert "网格化" in tf.index and "社区" in tf.index
+    assert not [w for w in tf.index if is_boilerplate(w)], list(tf.index)
+    assert "出版社" not in tf.index and "年版" not in tf.index and "2012" not in tf.index
+    # A term is counted even if it looks like boilerplate.
+    assert term_frequencies({"a": "年版 年版"}, ["年版"]).loc["年版", "a"] == 2
+    kept = term_frequencies({"a": text}, drop_boilerplate=False)
+    assert "出版社" in kept.index
+
+
+def test_strip_apparatus_blanks_notes_and_imprints_only():
+    body = "1.出台规划，推进网格化管理。\n"
+    notes = (
+        "[1]曹海军.党建引领下的社区治理[J].政治学研究,2018(1):95.\n"
+        "[3]江曙曜:《美丽实践》,《厦门日报》,2014年1月14日。\n"
+        "责任编辑:李冬叶\nISBN 978-7-5097-0000-0\n"
+    )
+    out = strip_apparatus(body + notes)
+    assert len(out) == len(body + notes)
+    assert out.startswith(body) and not out[len(body) :].strip()
+
+
+@needs_seeds
+def test_keywords_of_the_real_seeds_carry_no_boilerplate():
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    if len(texts) < 2:
+        pytest.skip("keyness needs two texts")
+    marks = ("出版", "年版", "版权", "ISBN", "编辑", "印刷", "页", "学报")
+    for doc, k in keywords(texts, CODEBOOK_TERMS).items():
+        top = list(k["feature"].head(30))
+        assert top, doc
+        bad = [
+            w for w in top if is_boilerplate(w) or w in BOILERPLATE or any(m in w for m in marks)
+        ]
+        assert not bad, (doc, bad)
+        # Nothing that occurs only in a book's notes (an author's or publisher's name).
+        body = strip_apparatus(texts[doc])
+        assert all(w in body for w in top), (doc, [w for w in top if w not in body])
 
 
 # --- keyness -----------------------------------------------------------------------------
