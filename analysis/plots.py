@@ -4,6 +4,15 @@ Every function returns a :class:`matplotlib.figure.Figure` and draws only what i
 given: the numbers come from the analysis modules.  :func:`setup` registers the
 bundled Noto Sans SC font so Chinese never renders as empty boxes.
 
+What a reader sees is fixed here once for every report:
+
+* each case has its own colour, :func:`case_color` (the CRC-32 of its id into
+  :data:`CASE_PALETTE`), the same in every report and unchanged when cases are added;
+  :func:`case_colors` resolves the rare clash between two cases drawn together;
+* network labels sit beside their nodes, dark on a white box, moved apart until none
+  overlap (:func:`separate_labels`); radar labels sit outside the outer ring on a box;
+* legends are beside or under a plot, never over it.
+
 Examples
 --------
 >>> import pandas as pd
@@ -29,6 +38,121 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+#: Case colours: Okabe-Ito's six most distinct hues, then four of Paul Tol's "muted".
+CASE_PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#332288",
+)
+#: Colour of a pseudo-case such as "mean of the other cases" (ids starting with "_").
+OTHERS_COLOR = "#888888"
+
+
+def case_color(case_id: str) -> str:
+    """A case's own colour: the palette entry at the CRC-32 of its id.
+
+    It depends on the id alone, so it is the same in every report and does not change
+    when cases are added or removed.  Ids starting with ``_`` (e.g. ``__others__``,
+    the mean of the other cases) are grey.
+
+    Examples
+    --------
+    >>> case_color("shaoxing") == case_color("shaoxing"), case_color("__others__")
+    (True, '#888888')
+    """
+    import zlib
+
+    if case_id.startswith("_"):
+        return OTHERS_COLOR
+    return CASE_PALETTE[zlib.crc32(case_id.encode("utf-8")) % len(CASE_PALETTE)]
+
+
+def case_colors(case_ids: Sequence[str]) -> dict[str, str]:
+    """Colours of the cases drawn together: each case's :func:`case_color`, except that
+    when two cases share one, the one whose id sorts later takes the next palette colour
+    not in use (so a figure never shows two cases alike).
+
+    Pass every case of the case base (``cb.case_ids``) to get the same colours in every
+    figure; a case's colour then changes only if a case added later has the same
+    :func:`case_color` and an id that sorts before it.
+
+    Examples
+    --------
+    >>> c = case_colors(["b", "a", "__others__"])
+    >>> c["a"] != c["b"], c["__others__"]
+    (True, '#888888')
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for cid in sorted(dict.fromkeys(case_ids)):
+        color = case_color(cid)
+        if color != OTHERS_COLOR and color in used and len(used) < len(CASE_PALETTE):
+            start = CASE_PALETTE.index(color)
+            n = len(CASE_PALETTE)
+            color = next(
+                CASE_PALETTE[(start + k) % n]
+                for k in range(1, n)
+                if CASE_PALETTE[(start + k) % n] not in used
+            )
+        out[cid] = color
+        used.add(color)
+    return {cid: out[cid] for cid in case_ids}
+
+
+def _renderer(fig: Figure):  # type: ignore[no-untyped-def]
+    """A renderer for measuring text (figures here are closed, so give them an Agg canvas)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
+
+
+def separate_labels(fig: Figure, labels: Sequence, pad: float = 2.0, max_iter: int = 300) -> int:
+    """Move annotations (placed with ``textcoords="offset points"``) apart vertically
+    until no two of their boxes overlap; returns the number of passes made.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> a = [ax.annotate(t, (0, 0), xytext=(0, 0), textcoords="offset points") for t in "AB"]
+    >>> _ = separate_labels(fig, a)
+    >>> r = _renderer(fig)
+    >>> bool(a[0].get_window_extent(r).overlaps(a[1].get_window_extent(r)))
+    False
+    """
+    if len(labels) < 2:
+        return 0
+    r = _renderer(fig)
+    to_pt = 72.0 / fig.dpi
+    for n in range(1, max_iter + 1):
+        boxes = [a.get_window_extent(r).padded(pad) for a in labels]
+        moved = False
+        for i in range(len(labels)):
+            for j in range(i + 1, len(labels)):
+                bi, bj = boxes[i], boxes[j]
+                if not bi.overlaps(bj):
+                    continue
+                lo, hi = (i, j) if (bi.y0 + bi.y1, i) <= (bj.y0 + bj.y1, j) else (j, i)
+                push = (min(boxes[lo].y1, boxes[hi].y1) - max(boxes[lo].y0, boxes[hi].y0)) / 2
+                step = (push + 0.5) * to_pt
+                for k, sign in ((lo, -1), (hi, 1)):
+                    x, y = labels[k].xyann
+                    labels[k].xyann = (x, y + sign * step)
+                    boxes[k] = labels[k].get_window_extent(r).padded(pad)
+                moved = True
+        if not moved:
+            return n
+    return max_iter
+
 
 # One colour per actor sector, colour-blind safe (Okabe-Ito).
 SECTOR_COLORS: dict[str, str] = {
@@ -188,14 +312,20 @@ def profile_bars(
     n_groups = data[by].nunique()
     fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * n_groups + 2), 4.2))
     # One value per bar: no interval to estimate (the default bootstraps one anyway).
-    sns.barplot(data=data, x=by, y=value, hue="case", ax=ax, palette="colorblind", errorbar=None)
+    # Each case keeps its own colour (case_colors), whatever other cases are drawn.
+    colors = case_colors(list(dict.fromkeys(data["case_id"])))
+    palette = {case_labels.get(c, c): col for c, col in colors.items()}
+    sns.barplot(
+        data=data, x=by, y=value, hue="case", ax=ax, palette=palette, errorbar=None, saturation=1
+    )
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("")
     ax.set_ylabel("平均隶属度 mean membership")
     ax.tick_params(axis="x", labelsize=9)
     if n_groups > 4:
         plt.setp(ax.get_xticklabels(), rotation=20, ha="right")
-    ax.legend(fontsize=8, frameon=False, ncols=min(5, data["case"].nunique()))
+    # Beside the plot, never over the bars (a legend inside covered the tallest ones).
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if title:
         ax.set_title(title)
     return _finish(fig)
@@ -222,30 +352,57 @@ def radar(
     """
     groups = list(dict.fromkeys(profile[by]))
     angles = np.linspace(0, 2 * np.pi, len(groups), endpoint=False).tolist()
-    fig = plt.figure(figsize=(7.4, 5.6))
+    fig = plt.figure(figsize=(7.4, 6.2))
     ax = fig.add_subplot(111, polar=True)
-    palette = plt.get_cmap("tab10")
-    for i, case in enumerate(cases):
+    ax.set_theta_offset(np.pi / 2)  # first family at the top, then clockwise
+    ax.set_theta_direction(-1)
+    colors = case_colors(list(cases))
+    for case in cases:
         # A family nothing of which is reported stays a gap (NaN), not a 0.
         sub = profile[profile["case_id"] == case].set_index(by).reindex(groups)[value]
         vals = sub.tolist()
         ax.plot(
             angles + angles[:1],
             vals + vals[:1],
-            color=palette(i),
+            color=colors[case],
             linewidth=2,
             label=case_labels.get(case, case),
         )
-        ax.fill(angles + angles[:1], vals + vals[:1], color=palette(i), alpha=0.15)
-    ax.set_xticks(angles)
-    ax.set_xticklabels([group_labels.get(g, g) for g in groups], fontsize=8)
+        ax.fill(angles + angles[:1], vals + vals[:1], color=colors[case], alpha=0.15)
     ax.set_ylim(0, 1)
+    ax.set_xticks(angles, labels=[""] * len(angles))
     ax.set_yticks([0.33, 0.67, 1.0])
-    ax.set_yticklabels(["0.33", "0.67", "1"], fontsize=7)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.12, 1.05), fontsize=8, frameon=False)
+    ax.set_yticklabels(["0.33", "0.67", "1"], fontsize=7, color="#555555")
+    if len(angles) > 1:  # the ring values between the first two axes, off every polygon corner
+        ax.set_rlabel_position(np.degrees((angles[0] + angles[1]) / 2))
+    # Family labels outside the outer ring, on a white box, so no gridline crosses them.
+    for angle, g in zip(angles, groups, strict=True):
+        screen = np.pi / 2 - angle  # where the axis points on the page
+        dx, dy = np.cos(screen), np.sin(screen)
+        ax.annotate(
+            group_labels.get(g, g),
+            (angle, 1.0),
+            xytext=(10 * dx, 10 * dy),
+            textcoords="offset points",
+            ha="left" if dx > 0.15 else ("right" if dx < -0.15 else "center"),
+            va="bottom" if dy > 0.15 else ("top" if dy < -0.15 else "center"),
+            fontsize=8,
+            annotation_clip=False,
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"},
+            zorder=5,
+        )
+    fig.subplots_adjust(left=0.2, right=0.8, top=0.84, bottom=0.2)
+    # Under the chart, never over it.
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncols=max(1, min(len(cases), 3)),
+        fontsize=8,
+        frameon=False,
+    )
     if title:
-        ax.set_title(title, pad=18)
-    fig.subplots_adjust(left=0.16, right=0.72, top=0.86, bottom=0.1)
+        ax.set_title(title, pad=34)
     plt.close(fig)
     return fig
 
@@ -291,14 +448,36 @@ def network_figure(
     nx.draw_networkx_nodes(
         G, pos, ax=ax, node_size=sizes, node_color=colors, linewidths=0.8, edgecolors="white"
     )
-    nx.draw_networkx_labels(
-        G,
-        pos,
-        labels={n: node_labels.get(n, n) for n in G.nodes},
-        ax=ax,
-        font_size=8,
-        font_family=matplotlib.rcParams["font.sans-serif"][0],
-    )
+    # Labels beside their nodes, away from the layout's centre, dark text on a white box:
+    # readable whatever the node colour, and moved apart until no two overlap.
+    xy = np.array([pos[n] for n in G.nodes], dtype=float)
+    centre = xy.mean(axis=0)
+    labels = []
+    for n, size in zip(G.nodes, sizes, strict=True):
+        d = np.asarray(pos[n], dtype=float) - centre
+        norm = float(np.hypot(*d))
+        dx, dy = (d / norm) if norm > 1e-9 else (0.0, 1.0)
+        gap = np.sqrt(size) / 2 + 3  # node radius (points) and a little air
+        labels.append(
+            ax.annotate(
+                node_labels.get(n, n),
+                pos[n],
+                xytext=(gap * dx, gap * dy),
+                textcoords="offset points",
+                ha="left" if dx > 0.3 else ("right" if dx < -0.3 else "center"),
+                va="bottom" if dy > 0.3 else ("top" if dy < -0.3 else "center"),
+                fontsize=8,
+                color="#1A1A1A",
+                annotation_clip=False,
+                bbox={
+                    "boxstyle": "round,pad=0.15",
+                    "facecolor": "white",
+                    "alpha": 0.85,
+                    "edgecolor": "none",
+                },
+                zorder=5,
+            )
+        )
     present = sorted({sectors.get(n, "") for n in G.nodes} - {""})
     handles = [
         Line2D(
@@ -313,14 +492,21 @@ def network_figure(
         for s in present
         if s in SECTOR_COLORS
     ]
-    ax.legend(
-        handles=handles, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
-    )
     ax.axis("off")
-    ax.margins(0.18)
+    ax.margins(x=0.4, y=0.22)  # room for the labels outside the outermost nodes
     if title:
         ax.set_title(title, fontsize=10)
-    return _finish(fig) if own else fig
+    if own:
+        fig.tight_layout()
+    separate_labels(fig, labels)
+    # Right of every label: never over the network or its names.
+    r = _renderer(fig)
+    right = max([ax.get_window_extent(r).x1] + [a.get_window_extent(r).x1 for a in labels])
+    x = ax.transAxes.inverted().transform((right + 6, 0))[0]
+    ax.legend(handles=handles, fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(x, 1.0))
+    if own:
+        plt.close(fig)
+    return fig
 
 
 def dendrogram_figure(
