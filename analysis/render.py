@@ -322,6 +322,7 @@ table { border-collapse: collapse; margin: .6em 0; font-size: 13px; }
 th, td { border: 1px solid var(--rule); padding: .25em .6em; text-align: left;
          vertical-align: top; }
 th { background: #f6f8fa; }
+.nw { white-space: nowrap; }  /* short cells (mark_short_cells): 2-character words stay whole */
 thead th { border-bottom: 2px solid var(--muted); }
 .jp-OutputArea-output { overflow-x: auto; }
 .jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser { display: none; }
@@ -339,6 +340,11 @@ footer.provenance code { font-family: "DejaVu Sans Mono", monospace, %(stack)s; 
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   h1, h2, h3 { break-after: avoid; }
   img, pre { break-inside: avoid; }
+  /* A figure is at most about half the text block high, so a figure that does not fit
+     at the bottom of a page never leaves more than half of it empty; a tall figure
+     (mark_tall_images) may fill a page. */
+  img { max-height: 115mm; width: auto; }
+  img.tall { max-height: 235mm; }
   /* A figure's caption is the output just before it: keep the two on one page. */
   .jp-OutputArea-child:has(+ .jp-OutputArea-child .jp-RenderedImage) { break-after: avoid; }
   /* Fixed layout: WeasyPrint's automatic table layout measures every cell's
@@ -444,6 +450,68 @@ def _cleaner() -> Any:
     )
 
 
+#: A table cell whose text is at most this wide (ems: a Chinese character 1, Latin 1/2)
+#: never wraps: '存在', '年份', '2017', '0.67', '隶属度' stay whole in a narrow column.
+SHORT_CELL_EMS = 8.0
+_CELL_RE = re.compile(r"<(td|th)(\s[^>]*)?>([^<]*)</\1>")
+
+
+def mark_short_cells(fragment: str) -> str:
+    """Give table cells with short text the class ``nw`` (``white-space: nowrap``).
+
+    A browser lays a table out by content and may give a column of two-character
+    words ('存在', '年份') the width of one character, breaking every word in two;
+    a short cell never wraps, so its column is at least as wide as its words.
+
+    Examples
+    --------
+    >>> mark_short_cells("<tr><th>状态</th><td>存在</td><td>" + "很长的编码理由" * 3 + "</td></tr>")
+    '<tr><th class="nw">状态</th><td class="nw">存在</td><td>很长的编码理由很长的编码理由很长的编码理由</td></tr>'
+    >>> mark_short_cells('<td class="x" colspan="2">2017</td>')
+    '<td class="nw x" colspan="2">2017</td>'
+    """
+    from analysis.word import display_width
+
+    def mark(m: re.Match[str]) -> str:
+        tag, attrs, text = m.group(1), m.group(2) or "", m.group(3)
+        if not text.strip() or display_width(html_lib.unescape(text).strip()) > SHORT_CELL_EMS:
+            return m.group(0)
+        if 'class="' in attrs:
+            attrs = attrs.replace('class="', 'class="nw ', 1)
+        else:
+            attrs += ' class="nw"'
+        return f"<{tag}{attrs}>{text}</{tag}>"
+
+    return _CELL_RE.sub(mark, fragment)
+
+
+_PNG_RE = re.compile(r'<img(?=[^>]*\ssrc="data:image/png;base64,([A-Za-z0-9+/]{32}))')
+
+
+def mark_tall_images(html: str) -> str:
+    r"""Give embedded PNG figures taller than wide the class ``tall``.
+
+    On paper a figure is at most about half a page high (so the page before it is
+    never left half empty); a tall one (a bar per code) may take a whole page.
+
+    Examples
+    --------
+    >>> import base64, struct
+    >>> png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I4sII", 13, b"IHDR", 100, 300) + b"\0" * 8
+    >>> mark_tall_images(f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}">')[:23]
+    '<img class="tall" src="'
+    """
+    import base64
+    import struct
+
+    def mark(m: re.Match[str]) -> str:
+        head = base64.b64decode(m.group(1))
+        width, height = struct.unpack(">II", head[16:24])
+        return '<img class="tall"' if height > 1.15 * width else m.group(0)
+
+    return _PNG_RE.sub(mark, html)
+
+
 def sanitize_html(fragment: str) -> str:
     """Clean an HTML fragment against the report allow-list.
 
@@ -462,7 +530,7 @@ def sanitize_html(fragment: str) -> str:
     """
     if isinstance(fragment, bytes):
         fragment = fragment.decode("utf-8")
-    return _cleaner().clean(str(fragment))
+    return mark_short_cells(_cleaner().clean(str(fragment)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -595,6 +663,7 @@ def render_html(
         },
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    body = mark_tall_images(body)
     # Subset against the finished page so every character shown is covered.
     return _embed_font(body)
 

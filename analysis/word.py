@@ -685,6 +685,8 @@ def _grid(table: Table) -> tuple[int, list[list[tuple[int, Cell]]]]:
 
 _SHORT_EMS = 6.5  # a column whose content is at most this wide is never wrapped
 _SLACK_EMS = 0.5
+#: Narrowest a column gets (ems, besides its padding): two Chinese characters and slack.
+MIN_COLUMN_EMS = 2.0 + _SLACK_EMS
 
 
 def column_widths(
@@ -695,7 +697,9 @@ def column_widths(
     Every column gets at least its minimum; the rest goes to columns in
     proportion to how much they would still like (natural minus minimum).
     When everything fits, columns are widened in proportion to their content
-    to fill the width; when even the minima do not fit, they are scaled down.
+    to fill the width; when even the minima do not fit, they are scaled down,
+    but never below two Chinese characters (:data:`MIN_COLUMN_EMS`, or the
+    content if narrower), so a two-character word ('存在', '年份') never wraps.
 
     Examples
     --------
@@ -703,6 +707,8 @@ def column_widths(
     [3.0, 27.0]
     >>> column_widths([2, 4], [2, 4], 12)
     [4.0, 8.0]
+    >>> [round(w, 2) for w in column_widths([2.5] * 4 + [30], [2.5] * 4 + [12], 15)]
+    [2.5, 2.5, 2.5, 2.5, 5.0]
     """
     natural = [max(n, m, 0.5) for n, m in zip(natural, minimum, strict=True)]
     minimum = [max(m, 0.5) for m in minimum]
@@ -710,8 +716,11 @@ def column_widths(
         scale = available / sum(natural)
         return [n * scale for n in natural]
     if sum(minimum) >= available:
-        scale = available / sum(minimum)
-        return [m * scale for m in minimum]
+        floor = [min(m, MIN_COLUMN_EMS) for m in minimum]
+        if sum(floor) >= available:
+            return floor
+        scale = (available - sum(floor)) / (sum(minimum) - sum(floor))
+        return [f + (m - f) * scale for f, m in zip(floor, minimum, strict=True)]
     want = [n - m for n, m in zip(natural, minimum, strict=True)]
     spare = available - sum(minimum)
     return [m + spare * w / sum(want) for m, w in zip(minimum, want, strict=True)]
