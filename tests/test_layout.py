@@ -108,18 +108,20 @@ def test_printed_table_keeps_two_character_words_whole(printer, tmp_path):
 
 
 @needs_chromium_and_poppler
-def test_a_large_figure_is_scaled_rather_than_leaving_half_a_page_empty(printer, tmp_path):
+def test_a_large_figure_is_scaled_rather_than_leaving_half_a_page_empty(
+    printer, tmp_path, monkeypatch
+):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 7), dpi=50)  # full width: about 156 mm high on A4
+    fig, ax = plt.subplots(figsize=(8, 7))
     ax.plot([0, 1], [0, 1])
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", dpi=100)  # 800 x 700 px: full width, ~156 mm high on A4
     plt.close(fig)
-    text = new_markdown_cell("\n\n".join(["群众参与度高，基层治理网格化。" * 3] * 12))
+    text = new_markdown_cell("\n\n".join(["群众参与度高，基层治理网格化。" * 3] * 9))
     figure = new_code_cell("fig", execution_count=2)
     figure.outputs = [
         new_output(
@@ -129,8 +131,14 @@ def test_a_large_figure_is_scaled_rather_than_leaving_half_a_page_empty(printer,
     ]
     nb = _notebook(text, figure)
     pdf = render.render_pdf(render.render_html(nb, PROV), printer=printer)
-    # The text fills about half the page; at full size the figure would go to page 2.
+    # The text fills under half the page: the figure, capped, follows it on page 1 ...
     assert _image_pages(pdf, tmp_path) == [1]
+    # ... where at full size it would have gone to page 2, leaving most of page 1 empty.
+    uncapped = re.sub(r"\n  img \{ max-height:[^}]*\}", "", render._CSS)
+    assert uncapped != render._CSS
+    monkeypatch.setattr(render, "_CSS", uncapped)
+    pdf = render.render_pdf(render.render_html(nb, PROV), printer=printer)
+    assert _image_pages(pdf, tmp_path) == [2]
 
 
 def _image_pages(pdf: bytes, tmp_path: Path) -> list[int]:
