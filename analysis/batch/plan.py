@@ -28,15 +28,6 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-#: Notebooks of the default plan, relative to the project root.
-NOTEBOOKS = {
-    "case_profile": "notebooks/case_profile.ipynb",
-    "pairwise_comparison": "notebooks/pairwise_comparison.ipynb",
-    "cross_case": "notebooks/cross_case.ipynb",
-    "reliability": "notebooks/reliability.ipynb",
-    "corpus": "notebooks/corpus.ipynb",
-}
-
 DEFAULT_LANG = "zh"
 """Reports are Chinese-first."""
 
@@ -46,7 +37,7 @@ _RUN_KEYS = {"notebook", "output", "parameters", "title", "summary"}
 #: Output names the batch itself uses in the reports folder (``index.html``,
 #: ``manifest.json``, the ``pdf/`` and ``notebooks/`` folders); compared without
 #: case, since ``Index.html`` is ``index.html`` on macOS and Windows.
-RESERVED_OUTPUTS = frozenset({"index", "manifest", "pdf", "notebooks"})
+RESERVED_OUTPUTS = frozenset({"index", "manifest", "pdf", "docx", "facts", "notebooks"})
 
 
 class PlanError(Exception):
@@ -250,27 +241,28 @@ def outcome_ids(casebase_root: str | Path) -> list[str]:
     return [str(o["id"]) for o in outcomes if isinstance(o, dict) and "id" in o]
 
 
-def default_plan(casebase_root: str | Path = "casebase", lang: str = DEFAULT_LANG) -> list[Run]:
-    """The standard set of briefing reports for a case base.
+def _corpus_available(corpus: list[str | Path] | None) -> bool:
+    """Whether any corpus folder holds a file (None: not checked, assumed yes)."""
+    if corpus is None:
+        return True
+    for folder in corpus:
+        folder = Path(folder)
+        if folder.is_dir() and any(p.is_file() for p in folder.iterdir()):
+            return True
+    return False
 
-    One profile per case, one comparison per pair of cases, one cross-case
-    (QCA) report per outcome, one reliability report and one corpus report.
 
-    Hook
-    ----
-    This is the single place that decides what the default batch contains.
-    For now it reads case ids from ``casebase/cases/*.yaml`` file names and
-    outcomes from ``casebase/codebook.yaml``; when :mod:`analysis.casebase`
-    offers a loader (families of cases, the source list, per-outcome
-    inclusion cut-offs), replace the marked lines below with calls to it.
-    The parameter names are the notebooks' contract:
+def default_plan(
+    casebase_root: str | Path = "casebase",
+    lang: str = DEFAULT_LANG,
+    corpus: list[str | Path] | None = None,
+) -> list[Run]:
+    """The standard set of reports for a case base, from the registry of report kinds.
 
-    - ``case_profile(case_id, lang)``
-    - ``pairwise_comparison(case_a, case_b, lang)``
-    - ``cross_case(cases, families, outcome, incl_cut, lang)`` (``families``
-      only once the hook supplies it)
-    - ``reliability(lang)``
-    - ``corpus(sources, lang)`` (``sources`` only once the hook supplies it)
+    Per case a 案例参阅 (``case_ID``) with its 要报 and a 调研提纲 (``fieldguide_ID``);
+    per pair a 比较借鉴 (``pair_A__B``) with its 要报; one 综合比较 (``synthesis``)
+    with its 要报; the reliability report and the corpus report.  What each kind is
+    and which parameters it takes is :data:`analysis.reports.registry.KINDS`.
 
     Parameters
     ----------
@@ -278,6 +270,9 @@ def default_plan(casebase_root: str | Path = "casebase", lang: str = DEFAULT_LAN
         The ``casebase/`` directory.
     lang : str
         Report language (Chinese first).
+    corpus : list of path, optional
+        The corpus folders; when given and empty, the reports that need the source
+        texts are left out (:func:`skipped_reports` says why).
 
     Returns
     -------
@@ -286,49 +281,30 @@ def default_plan(casebase_root: str | Path = "casebase", lang: str = DEFAULT_LAN
     Examples
     --------
     >>> [r.output for r in default_plan("/nonexistent")]
-    ['reliability', 'corpus']
+    ['synthesis', 'synthesis_yaobao', 'reliability', 'corpus']
     """
-    cases = case_ids(casebase_root)  # HOOK: analysis.casebase case list
-    outcomes = outcome_ids(casebase_root)  # HOOK: analysis.casebase codebook outcomes
-    # HOOK: mechanism families for the QCA conditions (a list of family ids, as
-    # the notebook's parameter); None keeps the notebook's own default selection.
-    families: list[str] | None = None
-    incl_cut = 0.8  # HOOK: per-outcome consistency threshold from the codebook
-    # HOOK: corpus sources (the notebook takes a path string; "" = the case base's).
-    sources: str | None = None
+    from analysis.reports.registry import default_runs
 
-    runs = [
-        Run(NOTEBOOKS["case_profile"], f"profile_{c}", {"case_id": c, "lang": lang}) for c in cases
-    ]
-    runs += [
-        Run(
-            NOTEBOOKS["pairwise_comparison"],
-            f"pair_{a}__{b}",
-            {"case_a": a, "case_b": b, "lang": lang},
-        )
-        for a, b in combinations(cases, 2)
-    ]
-    optional_families = {} if families is None else {"families": list(families)}
-    runs += [
-        Run(
-            NOTEBOOKS["cross_case"],
-            f"cross_case_{o}",
-            {
-                "cases": list(cases),
-                **optional_families,
-                "outcome": o,
-                "incl_cut": incl_cut,
-                "lang": lang,
-            },
-        )
-        for o in outcomes
-    ]
-    runs.append(Run(NOTEBOOKS["reliability"], "reliability", {"lang": lang}))
-    runs.append(
-        Run(
-            NOTEBOOKS["corpus"],
-            "corpus",
-            {**({} if sources is None else {"sources": sources}), "lang": lang},
-        )
+    planned, _ = default_runs(
+        case_ids(casebase_root), lang, corpus_available=_corpus_available(corpus)
     )
-    return runs
+    return [Run(r.notebook, r.output, dict(r.parameters)) for r in planned]
+
+
+def skipped_reports(
+    casebase_root: str | Path = "casebase",
+    lang: str = DEFAULT_LANG,
+    corpus: list[str | Path] | None = None,
+) -> list[tuple[str, str]]:
+    """Reports of the default plan that cannot be built honestly here, with the reason.
+
+    Examples
+    --------
+    >>> skipped_reports("/nonexistent", corpus=[])[0][0]
+    'corpus'
+    """
+    from analysis.reports.registry import default_runs
+
+    return default_runs(
+        case_ids(casebase_root), lang, corpus_available=_corpus_available(corpus)
+    )[1]

@@ -164,7 +164,7 @@ class _TrackingCache(dict):
 
 def _clean_temp_files(out: Path) -> None:
     """Remove temp files left by a killed batch (we hold the lock, so none are live)."""
-    for folder in (out, out / "pdf", out / "docx", out / "notebooks"):
+    for folder in (out, out / "pdf", out / "docx", out / "facts", out / "notebooks"):
         if folder.is_dir():
             for path in folder.glob(".*.tmp"):
                 path.unlink(missing_ok=True)
@@ -521,7 +521,8 @@ def _default_plan(casebase_root: Path, sources_dir: str | None) -> list[Run]:
     from analysis.safe_yaml import YamlError
 
     try:
-        return default_plan(casebase_root)
+        corpus = [Path(p) for p in sources_dir.split(os.pathsep) if p] if sources_dir else None
+        return default_plan(casebase_root, corpus=corpus)
     except YamlError as exc:
         if sources_dir is not None:
             _check_casebase(casebase_root, sources_dir or None)
@@ -540,7 +541,7 @@ def _check_writable(out: Path) -> None:
     """Fail now, with one message, if the reports cannot be written (read-only folder)."""
     import tempfile
 
-    for folder in (out, out / "pdf", out / "docx", out / "notebooks"):
+    for folder in (out, out / "pdf", out / "docx", out / "facts", out / "notebooks"):
         if not folder.is_dir():
             continue  # made when the first report is written, if ``out`` is writable
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-", suffix=".tmp")

@@ -147,11 +147,16 @@ def casebase_validator(casebase_root: str | Path) -> RunValidator:
     >>> list(check(Run("n.ipynb", "x", {"case_id": "anything"})))
     []
     """
+    from analysis.reports.registry import check_run, kind_of_notebook
+
     known_cases = set(case_ids(casebase_root))
     known_outcomes = set(outcome_ids(casebase_root))
 
     def check(run: Run) -> Iterable[str]:
         params = run.parameters
+        if kind_of_notebook(run.notebook) is not None:  # the registry knows its parameters
+            yield from check_run(run.notebook, params, known_cases)
+            return
         if known_cases:
             for key in ("case_id", "case_a", "case_b"):
                 value = params.get(key)

@@ -54,7 +54,7 @@ def output_paths(out_dir: str | Path, output: str) -> dict[str, Path]:
     Examples
     --------
     >>> sorted(output_paths("reports", "a"))
-    ['docx', 'html', 'notebook', 'pdf']
+    ['docx', 'facts', 'html', 'notebook', 'pdf']
     """
     out = Path(out_dir)
     return {
@@ -62,6 +62,7 @@ def output_paths(out_dir: str | Path, output: str) -> dict[str, Path]:
         "pdf": out / "pdf" / f"{output}.pdf",
         "docx": out / "docx" / f"{output}.docx",
         "notebook": out / "notebooks" / f"{output}.ipynb",
+        "facts": out / "facts" / f"{output}.json",
     }
 
 
@@ -215,8 +216,11 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
     own_printers = printers is None
     printers = printers or Printers()
     try:
-        title = job.title or notebook_title(executed) or job.output
-        summary = job.summary or notebook_summary(executed) or ""
+        from analysis.reports.facts import facts_json, notebook_facts
+
+        facts = notebook_facts(executed)
+        title = job.title or (facts or {}).get("title") or notebook_title(executed) or job.output
+        summary = job.summary or (facts or {}).get("summary") or notebook_summary(executed) or ""
         provenance = Provenance(
             job.casebase_hash, job.code_version, job.parameters, job.notebook_rel
         )
@@ -254,6 +258,7 @@ def run_job(kernel: Any, job: Job, printers: Printers | None = None) -> dict[str
         {"html": html.encode("utf-8")}
         | ({"pdf": pdf} if job.pdf else {})
         | ({"docx": docx} if job.docx else {})
+        | ({"facts": facts_json(facts).encode("utf-8")} if facts is not None else {})
     )
     for kind, data in files.items():
         try:
