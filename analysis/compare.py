@@ -95,10 +95,18 @@ DEFAULTS = ComparisonSettings()
 
 @dataclass(frozen=True)
 class ExcludedCase:
-    """A case left out of one outcome's analysis, and why (one line a reader can check)."""
+    """A case left out of one outcome's analysis, and why (one line a reader can check).
+
+    The structured fields say the same as ``reason`` for reports that write their own
+    sentence: whether the outcome is missing, and which conditions are missing or at
+    the crossover.
+    """
 
     case: str
     reason: str
+    outcome_missing: bool = False
+    missing: tuple[str, ...] = ()
+    crossover: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,18 +216,25 @@ def _usable(
     reasons = {(e.case, e.condition): e for e in calibration.excluded}
     for case in calibration.membership.index:
         why = []
-        if pd.isna(outcome.get(case)):
+        no_outcome = bool(pd.isna(outcome.get(case)))
+        if no_outcome:
             why.append("outcome not reported")
+        missing, crossover = [], []
         for cond in conditions:
             e = reasons.get((case, cond))
             if e is not None:
+                (missing if e.reason == "missing" else crossover).append(cond)
                 why.append(
                     f"condition {cond} missing"
                     if e.reason == "missing"
                     else f"condition {cond} at the crossover (membership 0.5)"
                 )
         if why:
-            excluded.append(ExcludedCase(str(case), "; ".join(why)))
+            excluded.append(
+                ExcludedCase(
+                    str(case), "; ".join(why), no_outcome, tuple(missing), tuple(crossover)
+                )
+            )
         else:
             keep.append(case)
     return keep, excluded

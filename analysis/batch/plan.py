@@ -305,6 +305,6 @@ def skipped_reports(
     """
     from analysis.reports.registry import default_runs
 
-    return default_runs(
-        case_ids(casebase_root), lang, corpus_available=_corpus_available(corpus)
-    )[1]
+    return default_runs(case_ids(casebase_root), lang, corpus_available=_corpus_available(corpus))[
+        1
+    ]

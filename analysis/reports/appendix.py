@@ -166,7 +166,9 @@ def typology_table(cb: CaseBase, comp: Any, cases: Sequence[str], lang: str) -> 
             row[type_label(cs, it.id, lang)] = _third(v)
         a = best.get(case)
         row[t(lang, "最接近的类型", "Closest type")] = (
-            f"{type_label(cs, a.best, lang)}（{a.margin:.2f}）"
+            f"{type_label(cs, a.best, lang)}（领先 {a.margin:.2f}）"
+            if lang == "zh" and a and a.belongs
+            else f"{type_label(cs, a.best, lang)} (ahead by {a.margin:.2f})"
             if a and a.belongs
             else t(lang, "无（均不超过 0.5）", "none (none above 0.5)")
         )
