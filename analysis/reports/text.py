@@ -92,10 +92,12 @@ def joined(items: Sequence[str], lang: str, limit: int = 8) -> str:
     --------
     >>> joined(["甲", "乙", "丙"], "zh", limit=2)
     '甲、乙等 3 项'
-    >>> joined(["a", "b"], "en")
-    'a and b'
+    >>> joined(["a", "b"], "en"), joined([], "en")
+    ('a and b', '')
     """
     items = [str(i) for i in items]
+    if not items:
+        return ""
     if lang == "zh":
         head = "、".join(items[:limit])
         return head + (f"等 {len(items)} 项" if len(items) > limit else "")

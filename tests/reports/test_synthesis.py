@@ -1,0 +1,66 @@
+"""综合比较: typology, structured comparison, guarded QCA, recommendations across cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.reports import build
+from analysis.reports.errors import ParameterError
+
+from .conftest import all_markdown, assert_genre
+
+
+@pytest.fixture(scope="module")
+def synthesis(cb):
+    return build("synthesis")
+
+
+def test_synthesis_has_the_genre(synthesis, cb):
+    assert_genre(synthesis, cb)
+
+
+def test_structured_comparison_asks_every_case_the_same_questions(synthesis, cb):
+    groups = synthesis.sections["practices"].groups
+    assert len(groups) >= 4
+    for _, points in groups:
+        assert len(points) == len(cb.case_ids)
+
+
+def test_no_necessity_or_sufficiency_claim_in_an_exploratory_design(synthesis):
+    sf = synthesis.facts
+    assert all(o.exploratory for o in sf.outcomes)  # five cases cannot support claims
+    text = all_markdown(synthesis)
+    assert "必要" not in synthesis.section_markdown("effects")
+    assert "结论：探索性" in text
+    table = synthesis.appendix["qca"].tables[0][1] if synthesis.appendix["qca"].tables else None
+    if table is not None:
+        assert "必要" not in set(table.iloc[:, -1])
+
+
+def test_every_model_is_named(synthesis):
+    text = synthesis.section_markdown("qca")
+    for o in synthesis.facts.outcomes:
+        for _kind, models in o.solutions:
+            if len(models) > 1:
+                assert f"{len(models)} 个同样好的模型" in text
+
+
+def test_excluded_cases_are_named_with_reasons(synthesis, cb):
+    text = synthesis.section_markdown("qca")
+    for o in synthesis.facts.outcomes:
+        for case, *_ in o.excluded:
+            assert cb.labels("zh")["case_short"][case] in text
+    assert "outcome not reported" not in text and "condition" not in text
+
+
+def test_shared_practices_rest_on_two_cases_each(synthesis):
+    for s in synthesis.facts.shared:
+        assert len(s.cases) >= 2 and len(s.evidence) == len(s.cases)
+
+
+def test_a_subset_of_cases_works_and_two_are_refused(cb):
+    three = cb.case_ids[:3]
+    report = build("synthesis", cases=",".join(three))
+    assert report.facts.cases == tuple(three)
+    with pytest.raises(ParameterError, match="at least 3"):
+        build("synthesis", cases=cb.case_ids[:2])
