@@ -573,18 +573,14 @@ def _exporter() -> Any:
 
 
 _LABELS = {
-    "zh": (
-        "来源与可复现信息 / Provenance",
-        "案例库哈希 / Case-base hash",
-        "代码版本 / Code version",
-        "笔记本 / Notebook",
-        "参数 / Parameters",
-    ),
+    "zh": ("可复现信息", "案例库哈希", "代码版本", "笔记本", "参数"),
+    "en": ("Provenance", "Case-base hash", "Code version", "Notebook", "Parameters"),
 }
 
 
-def _footer(prov: Provenance) -> str:
-    heading, cb, code, notebook, params = _LABELS["zh"]
+def _footer(prov: Provenance, lang: str = "zh") -> str:
+    """The provenance footer, in the report's language (no English inside Chinese reports)."""
+    heading, cb, code, notebook, params = _LABELS["zh" if lang.startswith("zh") else "en"]
     rows = [(cb, prov.casebase_hash), (code, prov.code_version)]
     if prov.notebook:
         rows.append((notebook, prov.notebook))
@@ -658,7 +654,7 @@ def render_html(
             "title": title,
             "css": _CSS % {"stack": fonts.css_font_stack()},
             "font_slot": _FONT_SLOT,
-            "footer": _footer(provenance),
+            "footer": _footer(provenance, lang),
             "policy": REPORT_POLICY,
         },
     }

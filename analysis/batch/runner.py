@@ -34,15 +34,6 @@ from analysis.batch.plan import Run, default_plan, load_plan
 from analysis.batch.worker import Job, output_paths
 from analysis.project import corpus_folders
 
-#: Index section headings for the default plan's notebooks (by file stem).
-SECTIONS = {
-    "case_profile": "案例画像 / Case profiles",
-    "pairwise_comparison": "两两比较 / Pairwise comparisons",
-    "cross_case": "跨案例分析 / Cross-case analysis",
-    "reliability": "编码信度 / Coding reliability",
-    "corpus": "语料分析 / Corpus analysis",
-}
-
 
 class BatchError(RuntimeError):
     """A batch that cannot go on; the message is one line for the user."""
@@ -218,9 +209,16 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _section(notebook: str) -> str:
-    stem = Path(notebook).stem
-    return SECTIONS.get(stem, stem)
+def _section(notebook: str, parameters: dict | None = None) -> str:
+    """Index heading of a report: its kind in the registry (a 要报 goes with its briefing)."""
+    from analysis.reports.registry import KINDS, kind_of_notebook
+
+    kind = kind_of_notebook(notebook)
+    if kind is None:
+        return Path(notebook).stem
+    if kind.name == "yaobao":
+        kind = KINDS.get(str((parameters or {}).get("report_kind", "")), kind)
+    return f"{kind.label_zh} / {kind.label_en}"
 
 
 def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[Any]:
@@ -240,7 +238,8 @@ def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[A
         built = manifest.runs.get(name)
         failed = manifest.failures.get(name)
         notebook = (run.notebook if run else None) or (built or failed or {}).get("notebook")
-        section = _section(notebook or name)
+        params = (run.parameters if run else None) or (built or failed or {}).get("parameters")
+        section = _section(notebook or name, params)
         paths = output_paths(out, name)
         audit = _rel(paths["notebook"], out) if paths["notebook"].exists() else None
         if built and paths["html"].exists():

@@ -383,7 +383,8 @@ class Report:
         return {
             "kind": self.kind,
             "lang": self.lang,
-            "title": plain_text(self.title),
+            "title": (t(self.lang, "要报：", "Brief: ") if self.compact else "")
+            + plain_text(self.title),
             "summary": plain_text(self.summary),
             "judgements": [plain_text(p.text) for p in self.judgements],
             "recommendations": [
