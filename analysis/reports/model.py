@@ -228,6 +228,7 @@ class Report:
     facts: Any = None
     compact: bool = False
     basis: str = ""
+    judgements_heading: str = ""
 
     # ------------------------------------------------------------------ markdown
     def title_markdown(self) -> MarkdownText:
@@ -237,7 +238,8 @@ class Report:
     def judgements_markdown(self) -> MarkdownText:
         """The 核心判断 block."""
         zh, en = GENRE_HEADINGS["judgements"]
-        head = _heading(2, "", t(self.lang, zh, en)) + MarkdownText("\n\n")
+        label = self.judgements_heading or t(self.lang, zh, en)
+        head = _heading(2, "", label) + MarkdownText("\n\n")
         quotes = 0 if self.compact else 1
         items = [
             MarkdownText(f"{i}\\. ") + p.markdown(self.lang, quotes)
