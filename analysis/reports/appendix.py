@@ -66,6 +66,8 @@ def coding_table(cb: CaseBase, f: CaseFacts, lang: str) -> pd.DataFrame:
 
     Not-reported codes show 未报告 (or why the source is silent), never 0.
     """
+    from analysis.formatting import quoted
+
     lab = cb.labels(lang)
     rows = []
     for m in f.mechanisms:
@@ -78,9 +80,9 @@ def coding_table(cb: CaseBase, f: CaseFacts, lang: str) -> pd.DataFrame:
                 t(lang, "状态", "Status"): status_label(status, lang),
                 t(lang, "隶属度", "Score"): "—" if m.score is None else f"{m.score:.2f}",
                 t(lang, "原文与出处", "Quote and source"): (
-                    f"“{q.quote}”（{cite(cb, q.source, lang)}，第 {q.start}–{q.end} 字）"
+                    f"{quoted(q.quote, lang)}（{cite(cb, q.source, lang)}，第 {q.start}–{q.end} 字）"
                     if q and lang == "zh"
-                    else f"“{q.quote}” ({cite(cb, q.source, lang)}, chars {q.start}–{q.end})"
+                    else f"{quoted(q.quote, lang)} ({cite(cb, q.source, lang)}, chars {q.start}–{q.end})"
                     if q
                     else "—"
                 ),

@@ -63,10 +63,12 @@ class Evidence:
 
     def markdown(self, lang: str) -> MarkdownText:
         """``“quote”（cite，第 a–b 字）`` with the quote shown literally."""
-        quote = self.quote.strip().strip('“”"')
+        from analysis.formatting import quoted
+
+        quote = quoted(self.quote, lang)  # nested marks become ‘ ’, never doubled
         if lang == "zh":
-            return MarkdownText("“{}”（{}，{}）").format(quote, self.cite, self.where(lang))
-        return MarkdownText("“{}” ({}, {})").format(quote, self.cite, self.where(lang))
+            return MarkdownText("{}（{}，{}）").format(quote, self.cite, self.where(lang))
+        return MarkdownText("{} ({}, {})").format(quote, self.cite, self.where(lang))
 
 
 @dataclass(frozen=True)
@@ -419,27 +421,3 @@ def _display_markdown(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(text))
-
-
-def points_table(points: Sequence[Point], lang: str) -> pd.DataFrame:
-    """Points as a two-column table (statement, quote and source).
-
-    Examples
-    --------
-    >>> points_table([Point("甲", (Evidence("a", "s", 0, 1, "乙", "丙 2020"),))], "zh").iloc[0, 1]
-    '“乙”（丙 2020，第 0–1 字）'
-    """
-    return pd.DataFrame(
-        {
-            t(lang, "内容", "Statement"): [p.text for p in points],
-            t(lang, "原文与出处", "Quote and source"): [
-                "；".join(
-                    f"“{e.quote}”（{e.cite}，{e.where(lang)}）"
-                    if lang == "zh"
-                    else f"“{e.quote}” ({e.cite}, {e.where(lang)})"
-                    for e in p.evidence[:2]
-                )
-                for p in points
-            ],
-        }
-    )

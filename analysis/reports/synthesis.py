@@ -1107,6 +1107,7 @@ def expression_label(expression: str, labels: dict[str, str], lang: str) -> str:
 
 def context_section(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Section:
     """哪种模式适合哪些条件: models × context fields, each cell with its quote or 未报告."""
+    from analysis.formatting import quoted
     from analysis.structured import CONTEXT_FIELDS, context_matrix
 
     lab = cb.labels(lang)
@@ -1123,7 +1124,9 @@ def context_section(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Section:
                     vocab_label(cb, "stages", cell.value, lang) if field == "stage" else cell.value
                 )
                 row[lab["case_short"][c]] = (
-                    f"{value}（“{cell.quote}”）" if lang == "zh" else f"{value} (“{cell.quote}”)"
+                    f"{value}（{quoted(cell.quote, lang)}）"
+                    if lang == "zh"
+                    else f"{value} ({quoted(cell.quote, lang)})"
                 )
         rows.append(row)
     return Section(
