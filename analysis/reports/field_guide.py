@@ -33,8 +33,8 @@ T = Templates(
             "en": "Field-research guide · generated from the coding of {{ sources }} · {{ n }} questions",
         },
         "summary": {
-            "zh": "{{ short }}：{{ n }} 个调研问题，优先核实{{ first }}",
-            "en": "{{ short }}: {{ n }} questions for the site visit; first, check {{ first }}",
+            "zh": "{{ short }}：{{ n }} 个调研问题（{{ counts }}）",
+            "en": "{{ short }}: {{ n }} questions for the site visit ({{ counts }})",
         },
         "judge_count": {
             "zh": "本提纲共 {{ n }} 个问题：{{ counts }}。",
@@ -159,7 +159,9 @@ def write(cb: CaseBase, ff: FieldGuideFacts, lang: str) -> Report:
             lang,
             short=short,
             n=len(questions),
-            first=_basis(first.basis, lang) if first else t(lang, "无", "nothing"),
+            counts=joined(
+                [f"{_basis(k, lang)} {v}" for k, v in guide.counts.items() if v], lang, 10
+            ),
         ),
         facts=ff,
         judgements_heading=t(lang, "要点", "Key points"),

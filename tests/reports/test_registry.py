@@ -20,7 +20,10 @@ def test_every_kind_has_a_paired_notebook_showing_its_sections():
         py = ipynb.with_suffix(".py")
         assert ipynb.is_file() and py.is_file(), kind.notebook
         source = py.read_text(encoding="utf-8")
-        assert f'reports.build(\n    "{kind.name}"' in source or f'reports.build("{kind.name}"' in source
+        assert (
+            f'reports.build(\n    "{kind.name}"' in source
+            or f'reports.build("{kind.name}"' in source
+        )
         for section in kind.sections:
             assert f'report.show("{section}")' in source, (kind.name, section)
         assert "report.show_facts()" in source
