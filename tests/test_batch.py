@@ -22,7 +22,6 @@ import nbformat
 import pytest
 
 from analysis.batch import PlanError, Run, default_plan, load_plan
-from analysis.batch.plan import outcome_ids
 from analysis.batch.pool import WorkerPool
 from analysis.batch.runner import run_batch
 from analysis.render import REPORT_POLICY, Provenance, normalize_notebook, render_html
@@ -104,23 +103,31 @@ def test_plan_file_and_default_plan(tmp_path: Path) -> None:
     assert load_plan(plan) == [Run("notebooks/report_ok.ipynb", "a", {"case_id": "demo"}, "标题")]
     runs = default_plan(root / "casebase")
     names = [r.output for r in runs]
-    outcomes = outcome_ids(root / "casebase")
-    assert "multi_actor_collaboration" in outcomes
     assert names == [
-        "profile_alpha",
-        "profile_beta",
-        "profile_demo",
+        "case_alpha",
+        "case_alpha_yaobao",
+        "case_beta",
+        "case_beta_yaobao",
+        "case_demo",
+        "case_demo_yaobao",
         "pair_alpha__beta",
+        "pair_alpha__beta_yaobao",
         "pair_alpha__demo",
+        "pair_alpha__demo_yaobao",
         "pair_beta__demo",
-        *(f"cross_case_{o}" for o in outcomes),
+        "pair_beta__demo_yaobao",
+        "synthesis",
+        "synthesis_yaobao",
+        "fieldguide_alpha",
+        "fieldguide_beta",
+        "fieldguide_demo",
         "reliability",
         "corpus",
     ]
     assert runs[0].parameters == {"case_id": "alpha", "lang": "zh"}
-    assert runs[3].parameters == {"case_a": "alpha", "case_b": "beta", "lang": "zh"}
-    assert set(runs[6].parameters) == {"cases", "outcome", "incl_cut", "lang"}
-    assert runs[6].parameters["cases"] == ["alpha", "beta", "demo"]
+    assert runs[1].parameters == {"report_kind": "case", "case_id": "alpha", "lang": "zh"}
+    assert runs[6].parameters == {"case_a": "alpha", "case_b": "beta", "lang": "zh"}
+    assert runs[12].parameters == {"lang": "zh"}
 
 
 def test_malformed_plan_lists_every_problem(tmp_path: Path) -> None:

@@ -217,15 +217,15 @@ def test_silence_before_a_codes_era_is_labelled_not_weak(casebase):
             assert (row.status_derived == "before_era") == late, (row.case_id, row.code)
 
 
-def test_profile_says_when_the_source_predates_a_practice(casebase):
-    from analysis import briefing
+def test_briefing_says_when_the_source_predates_a_practice(casebase):
+    from analysis import reports
     from tests.conftest import CASEBASE
 
     frame = casebase.codings_frame()
     for cid in casebase.case_ids:
         early = frame[(frame["case_id"] == cid) & (frame["status_derived"] == "before_era")]
-        b = briefing.case_profile(cid, "en", CASEBASE)
+        b = reports.build("case", case_id=cid, lang="en", casebase_dir=CASEBASE)
         said = any(
-            "before" in p and "became possible" in p for p in b.sections["configuration"].paragraphs
+            "before" in p and "became possible" in p for p in b.sections["practices"].paragraphs
         )
         assert said == (len(early) > 0), cid

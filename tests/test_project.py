@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.briefing import open_casebase
+from analysis.reports.common import open_casebase
 from analysis.cli import main
 from tests.conftest import CASEBASE, ROOT
 

@@ -520,6 +520,9 @@ def _default_plan(casebase_root: Path, sources_dir: str | None) -> list[Run]:
     from analysis.safe_yaml import YamlError
 
     try:
+        from analysis.batch.plan import outcome_ids
+
+        outcome_ids(casebase_root)  # a codebook that cannot be read stops the batch here
         corpus = [Path(p) for p in sources_dir.split(os.pathsep) if p] if sources_dir else None
         return default_plan(casebase_root, corpus=corpus)
     except YamlError as exc:

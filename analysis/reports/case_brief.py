@@ -123,6 +123,11 @@ T = Templates(
             "are under Problems). The source is silent on {{ n_not_reported }} mechanisms: "
             "missing data, not absence.",
         },
+        "before_era": {
+            "zh": "来源写于 {{ year }} 年，早于{{ codes }}出现的年代：对这些做法的沉默不是短板。",
+            "en": "The source was written in {{ year }}, before {{ codes }} became possible: its "
+            "silence on them is not a weakness.",
+        },
         "effect_point": {
             "zh": "{{ outcome }}：{% if level == 'high' %}来源称明显改善{% elif level == 'mid' %}来源称有所改善"
             "{% elif level == 'low' %}来源称改善有限{% else %}来源报告不足{% endif %}",
@@ -688,6 +693,16 @@ def write(cb: CaseBase, bf: CaseBriefFacts, lang: str) -> Report:
             n_not_reported=sum(1 for m in f.mechanisms if m.status == "not_reported"),
         )
     )
+    early = [m for m in f.mechanisms if m.derived == "before_era"]
+    if early:
+        pr.paragraphs.append(
+            T.say(
+                "before_era",
+                lang,
+                year=f.source_year,
+                codes=joined([lab["code"][m.code] for m in early], lang),
+            )
+        )
     for fam in [x.id for x in cb.codebook.families]:
         items = sorted(
             [m for m in f.practised if m.family == fam], key=lambda m: (-(m.score or 0), m.code)
