@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -12,7 +14,7 @@
 # ---
 
 # %% [markdown] tags=["remove-cell"]
-# 编码信度 / Inter-coder reliability — 修改参数后“全部运行”。Change the parameters, then run all.
+# 编码信度 / Coding reliability — 修改下方参数单元格后“全部运行”。Change the parameters cell, then run all.
 
 # %% tags=["parameters"]
 lang = "zh"
@@ -20,17 +22,25 @@ casebase_dir = "casebase"
 sources = ""
 
 # %%
-from analysis import briefing
+from analysis import reports
 
-report = briefing.reliability_briefing(lang=lang, casebase_dir=casebase_dir, sources=sources or None)
+report = reports.build("reliability", lang=lang, casebase_dir=casebase_dir, sources=sources)
 report.show_title()
 
-# %% tags=["summary"]
-report.show_summary()
+# %%
+report.show_judgements()
 
 # %%
-for key in report.sections:
-    report.show(key)
+report.show("rounds")
 
 # %%
-report.show_findings()
+report.show("codes")
+
+# %%
+report.show("disagreements")
+
+# %%
+report.show_appendix()
+
+# %% tags=["remove-cell"]
+report.show_facts()

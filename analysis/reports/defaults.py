@@ -7,6 +7,8 @@ Examples
 --------
 >>> INCL_CUT, PRI_CUT, MAX_LESSONS
 (0.8, 0.5, 5)
+>>> ALPHA_RELIABLE, ALPHA_TENTATIVE
+(0.8, 0.667)
 """
 
 from __future__ import annotations
@@ -45,3 +47,15 @@ MAX_QUOTE_CHARS = 60
 
 MAX_FIELD_QUESTIONS = 30
 """调研提纲: at most this many questions per case."""
+
+ALPHA_RELIABLE = 0.8
+"""Krippendorff's α at or above this: reliable (Krippendorff, *Content Analysis*, 2004/2018)."""
+
+ALPHA_TENTATIVE = 0.667
+"""0.667 ≤ α < :data:`ALPHA_RELIABLE`: tentative conclusions only; below it, not reliable."""
+
+MAX_KEYWORDS = 8
+"""语料分析: keywords named per source in the text (the figures show up to 15)."""
+
+MAX_TERMS = 12
+"""语料分析: the most frequent codebook terms named in the text (the appendix lists all)."""
