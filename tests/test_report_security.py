@@ -27,7 +27,8 @@ import yaml
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from analysis import briefing, render
+from analysis import render
+from analysis import reports as report_kinds
 from analysis.chromium import ChromiumPrinter
 from tests.conftest import CASEBASE
 from tests.test_chromium import PROV, needs_chromium, needs_poppler
@@ -136,7 +137,7 @@ def _poison(folder: Path, trap: Trap) -> Path:
     return root
 
 
-def _shown(report: briefing.Briefing, monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNode:
+def _shown(report: Any, monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNode:
     """The notebook a run of a report notebook leaves: one cell per ``show`` call."""
     import IPython.display
     from IPython.core.formatters import DisplayFormatter
@@ -152,9 +153,10 @@ def _shown(report: briefing.Briefing, monkeypatch: pytest.MonkeyPatch) -> nbform
     cells = []
     for show, tags in (
         [report.show_title, []],
-        [report.show_summary, ["summary"]],
+        [report.show_judgements, []],
         *[[lambda k=k: report.show(k), []] for k in report.sections],
-        [report.show_findings, []],
+        [report.show_appendix, []],
+        [report.show_facts, ["remove-cell"]],
     ):
         outputs.clear()
         show()
@@ -172,15 +174,16 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory, trap: Trap) -> Path:
 
 @pytest.fixture(scope="module")
 def notebooks(poisoned: Path) -> dict[str, nbformat.NotebookNode]:
-    """A profile, a comparison and a cross-case report built from the poisoned base."""
+    """Every report kind that prints case text, built from the poisoned base."""
     root = poisoned
+    build = report_kinds.build
     built = {
-        "profile_zh": briefing.case_profile("shaoxing", "zh", root),
-        "profile_en": briefing.case_profile("shaoxing", "en", root),
-        "pair": briefing.pairwise_comparison("shaoxing", "dongguan", "zh", root),
-        "cross": briefing.cross_case(
-            outcome="multi_actor_collaboration", lang="zh", casebase_dir=root
-        ),
+        "case_zh": build("case", case_id="shaoxing", casebase_dir=root),
+        "case_en": build("case", case_id="shaoxing", lang="en", casebase_dir=root),
+        "pair": build("pair", case_a="shaoxing", case_b="dongguan", casebase_dir=root),
+        "synthesis": build("synthesis", casebase_dir=root),
+        "fieldguide": build("fieldguide", case_id="shaoxing", casebase_dir=root),
+        "yaobao": build("yaobao", report_kind="case", case_id="shaoxing", casebase_dir=root),
     }
     with pytest.MonkeyPatch.context() as mp:
         return {name: _shown(b, mp) for name, b in built.items()}
@@ -237,7 +240,9 @@ def _live_problems(html: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name", ["profile_zh", "profile_en", "pair", "cross"])
+@pytest.mark.parametrize(
+    "name", ["case_zh", "case_en", "pair", "synthesis", "fieldguide", "yaobao"]
+)
 def test_case_text_cannot_put_script_or_urls_into_a_report(
     reports: dict[str, str], name: str, trap: Trap
 ) -> None:
@@ -252,39 +257,46 @@ def test_case_text_cannot_put_script_or_urls_into_a_report(
     # Nothing escapes into the page, and nothing is lost either: the reader sees
     # the case text as it was written, without stray escape characters.
     text = BeautifulSoup(html, "html.parser").get_text()
-    assert "[x](javascript:alert(3))" in text or "Shaoxing[x](javascript:alert(6))" in text
+    assert (
+        "[x](javascript:alert(3))" in text
+        or "Shaoxing[x](javascript:alert(6))" in text
+        or "绍兴<img src=x onerror=alert(5)>" in text
+    )
     assert "\\[" not in text and "\\<" not in text and "\\_" not in text
 
 
 def test_case_text_is_shown_literally(reports: dict[str, str], trap: Trap) -> None:
-    soup = BeautifulSoup(reports["profile_zh"], "html.parser")
+    soup = BeautifulSoup(reports["case_zh"], "html.parser")
     summary = next(
         p.get_text() for p in soup.find_all("p") if "绍兴市在共建共治共享" in p.get_text()
     )
     for attack in trap.attacks():
         assert attack in summary, attack
     assert (
-        soup.title.get_text() == f"案例画像：绍兴市党建引领城市社区治理 {' '.join(trap.attacks())}"
+        soup.title.get_text()
+        == f"绍兴市党建引领城市社区治理 {' '.join(trap.attacks())}的做法与启示"
     )
-    # A short name in a table header and in a sentence.
+    # A short name in a table and in a sentence.
     pair = BeautifulSoup(reports["pair"], "html.parser")
     short = "绍兴<img src=x onerror=alert(5)>"
-    assert any(short in th.get_text() for th in pair.find_all("th"))
-    assert any(short in p.get_text() for p in pair.find_all("p"))
+    assert any(short in cell.get_text() for cell in pair.find_all(["th", "td"]))
+    assert any(short in p.get_text() for p in pair.find_all(["p", "li"]))
 
 
 def test_index_titles_and_summaries_are_the_plain_case_text(
     notebooks: dict[str, nbformat.NotebookNode], trap: Trap
 ) -> None:
-    nb = notebooks["profile_en"]
+    from analysis.reports.facts import notebook_facts
+
+    facts = notebook_facts(notebooks["case_en"])
     payload = " ".join(trap.attacks())
-    assert render.notebook_title(nb) == (
-        f"Case profile: Shaoxing: party-building-led urban community governance {payload}"
+    assert facts["title"] == (
+        f"Shaoxing: party-building-led urban community governance {payload}: practices and lessons"
     )
-    summary = render.notebook_summary(nb)
-    assert summary.startswith("Shaoxing[x](javascript:alert(6)) shows ")
+    summary = facts["summary"]
+    assert summary.startswith("Shaoxing[x](javascript:alert(6)): ")
     index = render.render_index(
-        [render.IndexEntry("p", render.notebook_title(nb), summary, "Profiles", "p.html")]
+        [render.IndexEntry("p", facts["title"], summary, "Case briefings", "p.html")]
     )
     assert _live_problems(index) == []
     assert payload in BeautifulSoup(index, "html.parser").get_text()
@@ -360,7 +372,7 @@ def test_reports_from_poisoned_case_text_print_safely_with_both_engines(
     reports: dict[str, str], trap: Trap, tmp_path: Path
 ) -> None:
     before = len(trap.requests)
-    html = reports["profile_zh"]
+    html = reports["case_zh"]
     with ChromiumPrinter() as printer:
         pdfs = [render.render_pdf(html, printer=printer), render.render_pdf(html)]
     for pdf in pdfs:
