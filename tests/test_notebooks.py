@@ -88,7 +88,6 @@ def test_batch_renders_each_real_notebook(tmp_path, seeds):
             "--jobs",
             "2",
             "--no-pdf",
-            "--no-docx",
         ],
         capture_output=True,
         text=True,
@@ -119,6 +118,16 @@ def test_batch_renders_each_real_notebook(tmp_path, seeds):
     assert "Key judgements" in pages["pair"] and "核心判断" not in pages["pair"]
     assert "调研问题" in pages["fieldguide"]
     assert "要报" in pages["synthesis_yaobao"] and "附：方法与证据" not in pages["synthesis_yaobao"]
+    # Word/WPS: real headings, tables and figures, Chinese text; the 要报 is short.
+    import docx
+
+    doc = docx.Document(str(out / "docx" / "case.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "一、基本情况" in headings and "五、对策建议与启示" in headings
+    assert doc.tables and doc.inline_shapes
+    assert any("东莞" in p.text for p in doc.paragraphs)
+    yaobao = docx.Document(str(out / "docx" / "synthesis_yaobao.docx"))
+    assert sum(len(p.text) for p in yaobao.paragraphs) < 1500
     index = (out / "index.html").read_text(encoding="utf-8")
     for name in pages:
         assert f'href="{name}.html"' in index
