@@ -59,7 +59,7 @@ def executed_notebook() -> nbformat.NotebookNode:
 
 
 PROV = Provenance(
-    "c" * 64, "0.1.0+abcdef", {"case_id": "fengqiao", "lang": "zh"}, "notebooks/case_profile.ipynb"
+    "c" * 64, "0.1.0+abcdef", {"case_id": "fengqiao", "lang": "zh"}, "notebooks/case_brief.ipynb"
 )
 
 
@@ -77,7 +77,7 @@ def test_html_is_self_contained_report_without_code() -> None:
     assert "@font-face" in html and "font/woff2" in html
     # Provenance footer.
     assert "c" * 64 in html and "0.1.0+abcdef" in html
-    assert "notebooks/case_profile.ipynb" in html
+    assert "notebooks/case_brief.ipynb" in html
     assert "&#34;case_id&#34;: &#34;fengqiao&#34;" in html or '"case_id": "fengqiao"' in html
 
 

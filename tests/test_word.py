@@ -31,7 +31,7 @@ PROV = Provenance(
     "c" * 64,
     "0.1.0+abcdef",
     {"case_id": "zhoushan_donggang", "lang": "zh"},
-    "notebooks/case_profile.ipynb",
+    "notebooks/case_brief.ipynb",
 )
 
 SVG = (

@@ -2,8 +2,8 @@
 
 A plan file is a YAML list of runs::
 
-    - notebook: notebooks/case_profile.ipynb     # or the jupytext .py
-      output: profile_fengqiao                   # reports/profile_fengqiao.html
+    - notebook: notebooks/case_brief.ipynb     # or the jupytext .py
+      output: case_fengqiao                      # reports/case_fengqiao.html
       parameters: {case_id: fengqiao, lang: zh}
       title: 枫桥案例画像 / Fengqiao profile     # optional; else read from the notebook
       summary: ...                               # optional; else read from the notebook
@@ -71,7 +71,7 @@ class Run:
 
     Examples
     --------
-    >>> Run("notebooks/case_profile.ipynb", "profile_a", {"case_id": "a"}).parameters
+    >>> Run("notebooks/case_brief.ipynb", "case_a", {"case_id": "a"}).parameters
     {'case_id': 'a'}
     """
 
