@@ -139,9 +139,10 @@ T = Templates(
             "zh": "来源未报告的结果：{{ outcomes }}（无从判断，不等于没有成效）。",
             "en": "Outcomes the source does not report: {{ outcomes }} (unknown, not absent).",
         },
-        "indicator_point": {
-            "zh": "{{ label }}：{{ value }}{% if year %}（{{ year }} 年）{% endif %}",
-            "en": "{{ label }}: {{ value }}{% if year %} ({{ year }}){% endif %}",
+        "indicators_note": {
+            "zh": "来源另给出 {{ n }} 项数字（规模、投入、覆盖面等），均为来源自述，列于附录“数据与指标”。",
+            "en": "The source also gives {{ n }} figures (scale, spending, coverage), all as "
+            "the source states them; they are listed in the appendix under Figures.",
         },
         "claim_note": {"zh": "{{ who }}", "en": "{{ who }}"},
         "problem_point": {"zh": "{{ text }}", "en": "{{ text }} (in the source's Chinese)"},
@@ -754,21 +755,8 @@ def write(cb: CaseBase, bf: CaseBriefFacts, lang: str) -> Report:
                 outcomes=joined([lab["outcome"][x] for x in silent], lang),
             )
         )
-    from analysis.reports.numbers import indicator_value
-
-    for i in f.indicators:
-        ef.points.append(
-            Point(
-                T.say(
-                    "indicator_point",
-                    lang,
-                    label=i.label_zh if lang == "zh" else i.label_en,
-                    value=indicator_value(i, lang),
-                    year=i.year,
-                ),
-                ev(i.evidence[:1]),
-            )
-        )
+    if f.indicators:
+        ef.paragraphs.append(T.say("indicators_note", lang, n=len(f.indicators)))
     report.sections["effects"] = ef
 
     # 四、存在问题
@@ -842,24 +830,42 @@ def write(cb: CaseBase, bf: CaseBriefFacts, lang: str) -> Report:
         t(lang, "机制编码与证据", "Mechanism codings and evidence"),
         tables=[("", appendix.coding_table(cb, f, lang))],
     )
+    if f.indicators:
+        report.appendix["indicators"] = Section(
+            "indicators",
+            t(lang, "数据与指标", "Figures"),
+            tables=[("", indicator_frame(cb, f, lang))],
+        )
     report.appendix["typology"] = appendix.typology_section(cb, comp, [f.case_id], lang)
     report.appendix["network"] = appendix.network_section(cb, f.case_id, lang)
     return report
 
 
-def indicator_frame(f: CaseFacts, lang: str) -> pd.DataFrame:
-    """The case's numbers as a table (label, value, year)."""
+def indicator_frame(cb: CaseBase, f: CaseFacts, lang: str) -> pd.DataFrame:
+    """The case's figures: label, value with its unit, year, and the quote that shows it."""
+    from analysis.formatting import quoted, supporting_span
     from analysis.reports.numbers import indicator_value
 
-    return pd.DataFrame(
-        {
-            t(lang, "指标", "Indicator"): [
-                i.label_zh if lang == "zh" else i.label_en for i in f.indicators
-            ],
-            t(lang, "数值", "Value"): [indicator_value(i, lang) for i in f.indicators],
-            t(lang, "年份", "Year"): [str(i.year) if i.year else "—" for i in f.indicators],
-        }
-    )
+    rows = []
+    for i in f.indicators:
+        q = (
+            i.evidence[supporting_span(i.value, [e.quote for e in i.evidence])]
+            if i.evidence
+            else None
+        )
+        rows.append(
+            {
+                t(lang, "指标", "Figure"): i.label_zh if lang == "zh" else i.label_en,
+                t(lang, "数值", "Value"): indicator_value(i, lang),
+                t(lang, "年份", "Year"): str(i.year) if i.year else "—",
+                t(lang, "原文与出处", "Quote and source"): "—"
+                if q is None
+                else f"{quoted(q.quote, lang)}（{cite(cb, q.source, lang)}，第 {q.start}–{q.end} 字）"
+                if lang == "zh"
+                else f"{quoted(q.quote, lang)} ({cite(cb, q.source, lang)}, chars {q.start}–{q.end})",
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 __all__ = ["CaseBriefFacts", "Gap", "Lesson", "Mechanism", "build", "facts", "write"]
