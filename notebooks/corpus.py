@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -12,26 +14,31 @@
 # ---
 
 # %% [markdown] tags=["remove-cell"]
-# 语料分析 / Corpus — 需要语料文件夹（`sources` 参数、环境变量 `WORKBENCH_SOURCES` 或 `pyproject.toml` 的 `[tool.workbench]`，相对路径相对于项目根目录）；没有时报告会说明并跳过。
-# Needs a corpus folder (the `sources` parameter, `$WORKBENCH_SOURCES` or `[tool.workbench]` in `pyproject.toml`; relative to the project root); without one the report says so.
+# 语料分析 / Corpus analysis — 需要来源文本：`sources` 参数、环境变量 `WORKBENCH_SOURCES` 或 `pyproject.toml` 的 `[tool.workbench] sources`（相对路径相对于项目根目录）；没有时报告说明原因，不生成空报告。
+# Needs the source texts (the `sources` parameter, `$WORKBENCH_SOURCES` or `[tool.workbench] sources` in `pyproject.toml`, relative to the project root); without them it says why and builds nothing.
 
 # %% tags=["parameters"]
-sources = ""
 lang = "zh"
 casebase_dir = "casebase"
+sources = ""
 
 # %%
-from analysis import briefing
+from analysis import reports
 
-report = briefing.corpus_briefing(lang=lang, casebase_dir=casebase_dir, sources=sources or None)
+report = reports.build("corpus", lang=lang, casebase_dir=casebase_dir, sources=sources)
 report.show_title()
 
-# %% tags=["summary"]
-report.show_summary()
+# %%
+report.show("sources")
 
 # %%
-for key in report.sections:
-    report.show(key)
+report.show("keywords")
 
 # %%
-report.show_findings()
+report.show("terms")
+
+# %%
+report.show_appendix()
+
+# %% tags=["remove-cell"]
+report.show_facts()

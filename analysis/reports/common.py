@@ -78,6 +78,29 @@ def _tree_stats(folder: Path) -> tuple[Any, ...]:
     return tuple(stats)
 
 
+def resolve_folders(
+    casebase_dir: str | Path = "casebase",
+    sources: str | Path | Sequence[str | Path] | None = None,
+) -> tuple[Path, tuple[Path, ...]]:
+    """The case-base folder and the corpus folders, absolute, as :func:`open_casebase`
+    reads them (relative paths from the project root; without ``sources``, the corpus
+    configured for the case base's own project; empty when none is).
+
+    Examples
+    --------
+    >>> resolve_folders("/data/casebase", "/data/seeds")
+    (PosixPath('/data/casebase'), (PosixPath('/data/seeds'),))
+    """
+    here = project_root()
+    casebase = project_path(casebase_dir, here)
+    folders = (
+        tuple(project_path(f, here) for f in split_folders(sources))
+        if sources
+        else corpus_folders(root=project_of(casebase))
+    )
+    return casebase, folders
+
+
 def open_casebase(
     casebase_dir: str | Path = "casebase",
     sources: str | Path | Sequence[str | Path] | None = None,
@@ -99,13 +122,7 @@ def open_casebase(
     --------
     >>> cb = open_casebase("casebase")          # doctest: +SKIP
     """
-    here = project_root()
-    casebase = project_path(casebase_dir, here)
-    folders = (
-        tuple(project_path(f, here) for f in split_folders(sources))
-        if sources
-        else corpus_folders(root=project_of(casebase))
-    )
+    casebase, folders = resolve_folders(casebase_dir, sources)
     key = (casebase, folders)
     stamp = tuple(_tree_stats(f) for f in key[:1] + folders)
     hit = _LOADED.get(key)

@@ -34,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.casebase import CaseBase
+from analysis.md_text import MarkdownText, plain_text
 from analysis.reports import defaults
 from analysis.reports.casefacts import Quote
 from analysis.reports.common import check_lang, cite, open_casebase
@@ -665,7 +666,7 @@ def build(
     cb = open_casebase(casebase_dir, sources or None)
     rf = facts(cb)
     if rf is None:
-        raise NotBuildable(T.say("no_rounds", "zh") + " / " + T.say("no_rounds", "en"))
+        raise NotBuildable(plain_text(T.say("no_rounds", "zh") + " / " + T.say("no_rounds", "en")))
     return write(cb, rf, lang)
 
 
@@ -893,7 +894,7 @@ def write(cb: CaseBase, rf: ReliabilityFacts, lang: str) -> Report:
             T.say("dis_history_item", lang, round=round_name(r.id, lang), n=len(r.disagreements))
             for r in rf.history
         ]
-        ds.paragraphs.append(T.say("dis_history", lang, items=joined(items, lang)))
+        ds.paragraphs.append(T.say("dis_history", lang, items=MarkdownText(joined(items, lang))))
     if cur.disagreements:
         ds.paragraphs.append(
             T.say(

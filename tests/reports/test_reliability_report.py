@@ -16,6 +16,7 @@ from analysis.reliability import read_rounds, round_report
 from analysis.reports import reliability as R
 from analysis.reports.registry import KINDS
 from tests.conftest import CASEBASE, SEEDS
+from tests.reports.reader import RAW, all_text, latin_words
 
 
 @pytest.fixture(scope="module")
@@ -118,9 +119,6 @@ def test_round_three_first_disagreement(rounds):
 # ---------------------------------------------------------------- the report
 
 ALLOWED_LATIN_ZH = {"Krippendorff", "Cohen", "casebase", "codings", "rounds", "yaml"}
-RAW = re.compile(
-    r"(?<![A-Za-z0-9])(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|primary|None|nan|NaN|n/a)(?![A-Za-z0-9])"
-)
 
 
 @pytest.fixture(scope="module")
@@ -131,18 +129,6 @@ def rel_facts(casebase):
 @pytest.fixture(scope="module", params=["zh", "en"])
 def report(request, casebase, rel_facts):
     return R.write(casebase, rel_facts, request.param)
-
-
-def _all_text(report) -> str:
-    """Every section's Markdown and every table cell, as a reader sees them."""
-    parts = [report.title, report.subtitle, report.summary, report.judgements_markdown()]
-    for key in [*report.sections, *report.appendix]:
-        parts.append(report.section_markdown(key))
-        sec = report.sections.get(key) or report.appendix[key]
-        for caption, table in sec.tables:
-            parts += [caption, *map(str, table.columns), *table.astype(str).to_numpy().ravel()]
-        parts += [caption for caption, _ in sec.figures]
-    return plain_text("\n".join(parts))
 
 
 def test_facts_headline_the_current_round(rel_facts):
@@ -201,15 +187,15 @@ def test_every_current_disagreement_with_its_reason(report, rel_facts):
 
 
 def test_no_raw_ids_none_or_nan_anywhere(report):
-    text = _all_text(report)
+    text = all_text(report)
     assert not RAW.findall(text), sorted(set(RAW.findall(text)))
     for coder in ("coder_c", "coder_d", "primary_adj1"):
         assert coder not in text
 
 
 def test_chinese_report_has_no_english_fragments(casebase, rel_facts):
-    text = _all_text(R.write(casebase, rel_facts, "zh"))
-    latin = set(re.findall(r"[A-Za-z]{3,}", text)) - ALLOWED_LATIN_ZH
+    text = all_text(R.write(casebase, rel_facts, "zh"))
+    latin = latin_words(text, ALLOWED_LATIN_ZH)
     assert not latin, sorted(latin)
     assert "编码者D" in text and "初始编码（第1轮裁决后）" in text
 
