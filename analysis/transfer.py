@@ -801,7 +801,17 @@ class _Candidate:
         return tuple(out)
 
 
-def _conditions_text(cb: CaseBase, model: str, lang: str) -> str:
+def condition_items(cb: CaseBase, model: str, lang: str) -> tuple[str, ...]:
+    """The model's context, field by field (``行政层级：街道``), plain text.
+
+    The items of a lesson's ``conditions_zh`` / ``conditions_en`` sentence, for a report
+    that writes its own sentence around them.
+
+    Examples
+    --------
+    >>> condition_items(cb, "zhoushan_donggang", "zh")[0]       # doctest: +SKIP
+    '行政层级：街道（舟山市普陀区东港街道，城区部分）'
+    """
     items = []
     for field in CONTEXT_FIELDS:
         value, cls = context_class(cb.cases[model], field)
@@ -818,10 +828,15 @@ def _conditions_text(cb: CaseBase, model: str, lang: str) -> str:
                 else ("not reported" if value is None else "not classifiable from the text")
             )
         items.append(say("condition_item", lang, field=_field_label(cb, field, lang), value=shown))
+    return tuple(items)
+
+
+def _conditions_text(cb: CaseBase, model: str, lang: str) -> str:
+    items = condition_items(cb, model, lang)
     return say("conditions", lang, model=_short(cb, model, lang), items=_SEP[lang].join(items))
 
 
-def _risks_text(
+def _risk_items(
     cb: CaseBase,
     learner: str,
     model: str,
@@ -830,7 +845,7 @@ def _risks_text(
     outcomes: Sequence[LinkedOutcome],
     framework: dict[str, str],
     lang: str,
-) -> str:
+) -> tuple[str, ...]:
     lm, ll = _short(cb, model, lang), _short(cb, learner, lang)
     items = []
     for d in diffs:
@@ -890,6 +905,42 @@ def _risks_text(
         )
     if outcomes and all(o.claim_strength == "implementing_authority" for o in outcomes):
         items.append(say("risk_self_reported", lang, model=lm))
+    return tuple(items)
+
+
+def lesson_risk_items(cb: CaseBase, lesson: Lesson, lang: str) -> tuple[str, ...]:
+    """The items of a lesson's ``risks_zh`` / ``risks_en`` sentence, plain text (empty when
+    the comparable context is the same and the sources report no related problem).
+
+    Examples
+    --------
+    >>> ls = lessons(cb, "dongguan", "shaoxing")                 # doctest: +SKIP
+    >>> lesson_risk_items(cb, ls.lessons[0], "zh")[0]            # doctest: +SKIP
+    '城乡形态不同（绍兴：城市社区为主；东莞：城乡混合）'
+    """
+    return _risk_items(
+        cb,
+        lesson.learner,
+        lesson.model,
+        lesson.context_differences,
+        lesson.problems,
+        lesson.outcomes,
+        {"zh": lesson.framework_zh, "en": lesson.framework_en},
+        lang,
+    )
+
+
+def _risks_text(
+    cb: CaseBase,
+    learner: str,
+    model: str,
+    diffs: Sequence[ContextDifference],
+    problems: Sequence[LinkedProblem],
+    outcomes: Sequence[LinkedOutcome],
+    framework: dict[str, str],
+    lang: str,
+) -> str:
+    items = _risk_items(cb, learner, model, diffs, problems, outcomes, framework, lang)
     if not items:
         return say("risks_none", lang)
     return say("risks", lang, items=_SEP[lang].join(items))

@@ -426,3 +426,31 @@ def test_texts_carry_no_raw_ids_none_or_nan(casebase, real_sets):
                 assert "““" not in text and "””" not in text, text
                 n += 1
     assert n
+
+
+def test_condition_and_risk_items_are_the_items_of_the_lesson_sentences(small):
+    """A report writes its own sentence around the items (no 适用条件：适用条件：)."""
+    from analysis.transfer import TEMPLATES, condition_items, lesson_risk_items, say
+
+    got = lessons(small, "l", "m", conditions=None)
+    assert got.lessons
+    for lesson in got.lessons:
+        for lang in ("zh", "en"):
+            cond = condition_items(small, lesson.model, lang)
+            assert len(cond) == 6 and not any(
+                c.startswith(("适用条件", "Conditions")) for c in cond
+            )
+            sep = "；" if lang == "zh" else "; "
+            model = small.labels(lang)["case_short"][lesson.model]
+            assert say("conditions", lang, model=model, items=sep.join(cond)) == getattr(
+                lesson, f"conditions_{lang}"
+            )
+            risks = lesson_risk_items(small, lesson, lang)
+            expected = (
+                say("risks", lang, items=sep.join(risks))
+                if risks
+                else TEMPLATES["risks_none"][lang]
+            )
+            assert expected == getattr(lesson, f"risks_{lang}")
+            assert not any(r.startswith(("风险", "Risks")) for r in risks)
+    assert any("需要上级的统筹" in r for r in lesson_risk_items(small, got.lessons[0], "zh"))
