@@ -930,17 +930,7 @@ def lesson_risk_items(cb: CaseBase, lesson: Lesson, lang: str) -> tuple[str, ...
     )
 
 
-def _risks_text(
-    cb: CaseBase,
-    learner: str,
-    model: str,
-    diffs: Sequence[ContextDifference],
-    problems: Sequence[LinkedProblem],
-    outcomes: Sequence[LinkedOutcome],
-    framework: dict[str, str],
-    lang: str,
-) -> str:
-    items = _risk_items(cb, learner, model, diffs, problems, outcomes, framework, lang)
+def _risks_text(items: Sequence[str], lang: str) -> str:
     if not items:
         return say("risks_none", lang)
     return say("risks", lang, items=_SEP[lang].join(items))
@@ -1004,13 +994,16 @@ def _lesson(
             "era": _era_note(cb, learner, c, year, lang),
             "conditions": _conditions_text(cb, model, lang),
             "risks": _risks_text(
-                cb,
-                learner,
-                model,
-                diffs,
-                problems,
-                c.outcomes,
-                {"zh": fam.label_zh, "en": fam.label_en},
+                _risk_items(
+                    cb,
+                    learner,
+                    model,
+                    diffs,
+                    problems,
+                    c.outcomes,
+                    {"zh": fam.label_zh, "en": fam.label_en},
+                    lang,
+                ),
                 lang,
             ),
         }
