@@ -157,7 +157,7 @@ T = Templates(
             "zh": "借鉴时最需注意的条件差异是{{ field }}：{{ a }}{{ a_value }}，{{ b }}{{ b_value }}"
             "{% if admin %}；高层级的做法移到低层级需要上级的统筹、授权和财力支持，低层级的做法放大到更大范围未经检验{% endif %}"
             "{% if unknown %}；{{ unknown }}有一方来源未报告，不能假定两地相同{% endif %}。",
-            "en": "The condition that matters most for transfer is {{ field }}: {{ a }} {{ a_value }}, "
+            "en": "The condition that matters most for transfer is {{ field|lower }}: {{ a }} {{ a_value }}, "
             "{{ b }} {{ b_value }}{% if admin %}; a higher level's practice needs the higher "
             "levels' coordination, authority and funds lower down, and a lower level's practice is "
             "untested at a larger scale{% endif %}{% if unknown %}; {{ unknown }} is not reported "
@@ -337,6 +337,10 @@ T = Templates(
             "zh": "{% if era_note %}{{ era_note }}{% endif %}{{ model }}实行这项做法的条件——{{ items }}。",
             "en": "{% if era_note %}{{ era_note }} {% endif %}{{ model }} carries it out under these "
             "conditions: {{ items }}.",
+        },
+        "rec_conditions_same": {
+            "zh": "{{ model }}实行这项做法的条件同第 {{ n }} 条。",
+            "en": "{{ model }} carries it out under the conditions given in item {{ n }}.",
         },
         "rec_risks": {
             "zh": "{{ items }}。",
@@ -818,9 +822,23 @@ def recommendations(cb: CaseBase, pf: PairBriefFacts, lang: str) -> list[Recomme
     per = {pf.a.case_id: pf.a, pf.b.case_id: pf.b}
     recs = [lesson_recommendation(cb, x, 0, lang, per[x.model]) for x in chosen]
     recs += [verification_recommendation(cb, ls, 0, lang) for ls in verify]
-    return [
-        dataclasses.replace(r, priority=i) for i, r in enumerate((r for r in recs if r.evidence), 1)
-    ]
+    out: list[Recommendation] = []
+    first_of: dict[str, int] = {}  # model → the item that gives its conditions in full
+    for r, x in zip(recs, [*chosen, *[None] * len(verify)], strict=True):
+        if not r.evidence:
+            continue
+        r = dataclasses.replace(r, priority=len(out) + 1)
+        if x is not None and x.era == "compatible":
+            if x.model in first_of:
+                short = cb.labels(lang)["case_short"][x.model]
+                r = dataclasses.replace(
+                    r,
+                    conditions=T.say("rec_conditions_same", lang, model=short, n=first_of[x.model]),
+                )
+            else:
+                first_of[x.model] = r.priority
+        out.append(r)
+    return out
 
 
 def _types_sentence(cb: CaseBase, pf: PairBriefFacts, lang: str) -> str:

@@ -71,10 +71,17 @@ def test_recommendations_rest_on_both_cases_and_on_a_quote_of_the_model(pairs, c
             defaults.MAX_RECOMMENDATIONS
             - sum(1 for ls in _sets(report) if not ls.lessons and ls.verifications),
         )
-        # the recommended lessons are the quotes of the model's practice, verbatim
+        # the recommended lessons are the quotes of the model's practice, verbatim; a
+        # model's conditions are given in full once, then referred to
+        first: dict[str, int] = {}
         for x, r in zip(chosen, report.recommendations, strict=False):
             assert r.evidence[0].quote == x.model_evidence[0].quote
             assert r.evidence[0].case_id == x.model
+            if x.model in first:
+                assert r.conditions == f"{lab[x.model]}实行这项做法的条件同第 {first[x.model]} 条。"
+            else:
+                first[x.model] = r.priority
+                assert "行政层级：" in r.conditions
 
 
 def test_a_direction_without_lessons_says_so_and_points_to_the_verifications(pairs, cb):
