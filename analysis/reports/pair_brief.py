@@ -33,7 +33,7 @@ import pandas as pd
 from analysis import configuration, similarity, transfer
 from analysis.casebase import CaseBase
 from analysis.reports import defaults
-from analysis.reports.case_brief import TypePlace
+from analysis.reports.case_brief import TypePlace, name_of
 from analysis.reports.casefacts import (
     CaseFacts,
     Quote,
@@ -669,7 +669,7 @@ def _practice_names(f: CaseFacts, code: str, lang: str) -> str:
         for p in f.practices
         if p.practice == pid
     ]
-    return joined([transfer.quoted(n) for n in names if n], lang, limit=2)
+    return joined([name_of(n, lang) for n in names if n], lang, limit=2)
 
 
 def _direction_clause(cb: CaseBase, ls: transfer.LessonSet, lang: str) -> str:
