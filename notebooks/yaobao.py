@@ -29,17 +29,9 @@ sources = ""
 # %%
 from analysis import reports
 
-report = reports.build(
-    "yaobao",
-    report_kind=report_kind,
-    case_id=case_id,
-    case_a=case_a,
-    case_b=case_b,
-    cases=cases,
-    lang=lang,
-    casebase_dir=casebase_dir,
-    sources=sources,
-)
+brief = dict(report_kind=report_kind, case_id=case_id, case_a=case_a, case_b=case_b, cases=cases)
+paths = dict(casebase_dir=casebase_dir, sources=sources)
+report = reports.build("yaobao", **brief, lang=lang, **paths)
 report.show_title()
 
 # %%

@@ -129,7 +129,7 @@ class Recommendation:
         ``compact`` (the 要报) gives the recommendation, its citation and 适用条件 only.
         """
         head = (
-            MarkdownText("**" + heading_number(index, 3, lang) + " ")
+            MarkdownText("**" + heading_number(index, 3, lang).rstrip() + " ")
             + as_markdown(self.text)
             + MarkdownText("**")
         )
@@ -140,7 +140,7 @@ class Recommendation:
             )
             return head + cited + where + as_markdown(self.scope or self.conditions)
         head = (
-            MarkdownText("**" + heading_number(index, 3, lang) + " ")
+            MarkdownText("**" + heading_number(index, 3, lang).rstrip() + " ")
             + as_markdown(self.text)
             + MarkdownText("**")
         )
@@ -151,11 +151,17 @@ class Recommendation:
         dash = "——" if lang == "zh" else " — "
         lines = [
             head,
-            MarkdownText("{}：{}").format(t(lang, "依据", "Basis"), sep.join(self.cases))
+            MarkdownText("{}：{}" if lang == "zh" else "{}: {}").format(
+                t(lang, "依据", "Basis"), sep.join(self.cases)
+            )
             + MarkdownText(dash)
             + basis,
-            MarkdownText("{}：{}").format(t(lang, "适用条件", "Applies when"), self.conditions),
-            MarkdownText("{}：{}").format(t(lang, "风险", "Risks"), self.risks),
+            MarkdownText("{}：{}" if lang == "zh" else "{}: {}").format(
+                t(lang, "适用条件", "Applies when"), self.conditions
+            ),
+            MarkdownText("{}：{}" if lang == "zh" else "{}: {}").format(
+                t(lang, "风险", "Risks"), self.risks
+            ),
         ]
         return MarkdownText("\n\n").join(lines)
 
