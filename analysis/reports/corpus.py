@@ -87,14 +87,14 @@ T = Templates(
         },
         "keywords_method": {
             "zh": "每篇来源与其余来源合并比较，按对数似然 G² 排出关键词（只列高于其余来源的词）。分词用 jieba，"
-            "以编码手册术语为用户词典，使“党建引领”“以奖代补”等术语保持完整；单字词和常见虚词不计"
-            "{% if apparatus %}，书籍版权页、注释和参考文献中的出版信息（出版社、年版、页码等）不计{% endif %}。",
+            "以编码手册术语为用户词典，使“党建引领”“以奖代补”等术语保持完整；单字词、常见虚词、数字，"
+            "以及书籍版权页、注释和参考文献中的出版信息（出版社、年版、页码等）不计。",
             "en": "Each source is compared with the rest of the corpus pooled; keywords are ranked "
             "by log-likelihood G² (only words more frequent than in the rest). Segmentation is "
             "jieba with the codebook's terms as a user dictionary, so terms such as 党建引领 and "
-            "以奖代补 stay whole; single characters and common function words are left out"
-            "{% if apparatus %}, and so are imprint, note and reference matter (publishers, "
-            "editions, page numbers){% endif %}.",
+            "以奖代补 stay whole; single characters, common function words, numbers, "
+            "and imprint, note and reference matter (publishers, editions, page numbers) are "
+            "left out.",
         },
         "keywords_point": {
             "zh": "{{ case }}：{{ words }}",
@@ -260,7 +260,6 @@ class CorpusFacts:
     terms: tuple[TermCount, ...]
     kwic: tuple[KwicLine, ...]
     n_cases: int
-    apparatus_removed: bool
 
     @property
     def chars(self) -> int:
@@ -287,36 +286,6 @@ def codebook_terms(cb: CaseBase) -> list[str]:
             if 2 <= len(part) <= 8:
                 terms.add(part)
     return sorted(terms)
-
-
-def _without_apparatus(texts: Mapping[str, str]) -> tuple[dict[str, str], bool]:
-    """Texts with bibliographic notes and imprint lines blanked, where
-    :func:`analysis.text.strip_apparatus` exists (offsets are kept)."""
-    strip = getattr(tx, "strip_apparatus", None)
-    if strip is None:
-        return dict(texts), False
-    return {k: strip(v) for k, v in texts.items()}, True
-
-
-_NUMBER = re.compile(r"[\d.,，:：%％\-—–~～/]+")
-# A book's imprint and notes (used until analysis.text.is_boilerplate is there).
-_PUBLISHING = re.compile(r".*出版社|\d*年版|出版|第?\d*页|ISBN", re.IGNORECASE)
-
-
-def is_apparatus(word: str) -> bool:
-    """A token that is a number or publishing boilerplate, never a keyword: uses
-    :func:`analysis.text.is_boilerplate` (出版社, 年版, page numbers …) where it
-    exists, and always drops bare numbers (years, note and page numbers).
-
-    Examples
-    --------
-    >>> is_apparatus("2013"), is_apparatus("年版"), is_apparatus("言实出版社"), is_apparatus("网格")
-    (True, True, True, False)
-    """
-    check = getattr(tx, "is_boilerplate", None)
-    if check is not None:
-        return bool(_NUMBER.fullmatch(word)) or check(word)
-    return bool(_NUMBER.fullmatch(word) or _PUBLISHING.fullmatch(word))
 
 
 def source_keywords(freqs: pd.DataFrame, sources: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -361,9 +330,10 @@ def facts(cb: CaseBase) -> CorpusFacts:
     terms = codebook_terms(cb)
     case_of = {s: c for c, case in cb.cases.items() for s in case.sources}
     order = [s for s in cb.sources if s in cb.texts]
-    texts, apparatus = _without_apparatus({s: cb.texts[s] for s in order})
+    # Notes and imprint lines blanked (offsets kept), and boilerplate tokens (出版社, 年版,
+    # page and note numbers) dropped by term_frequencies: a book's publisher is no keyword.
+    texts = {s: tx.strip_apparatus(cb.texts[s]) for s in order}
     freqs = tx.term_frequencies(texts, terms, min_length=2, stopwords=STOPWORDS)
-    freqs = freqs.loc[[w for w in freqs.index if w in terms or not is_apparatus(w)]]
     keyness = source_keywords(freqs, order)
 
     sources = []
@@ -415,7 +385,6 @@ def facts(cb: CaseBase) -> CorpusFacts:
         ),
         kwic=tuple(kwic),
         n_cases=len(cb.case_ids),
-        apparatus_removed=apparatus,
     )
 
 
@@ -572,7 +541,7 @@ def write(cb: CaseBase, cf: CorpusFacts, lang: str) -> Report:
     # 二、关键词
     ks = Section("keywords", t(lang, "关键词", "Keywords"))
     ks.paragraphs += [
-        T.say("keywords_method", lang, apparatus=cf.apparatus_removed),
+        T.say("keywords_method", lang),
         T.say("keywords_caveat", lang),
     ]
     plots.setup()

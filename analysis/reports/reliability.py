@@ -480,32 +480,14 @@ def facts(cb: CaseBase) -> ReliabilityFacts | None:
 def coder_name(coder: str, lang: str) -> str:
     """A coder as a reader reads it (编码者D, 初始编码（第1轮裁决后）…), never the raw id.
 
-    Uses :func:`analysis.formatting.coder_label` where it exists.
-
     Examples
     --------
     >>> coder_name("coder_d", "zh"), coder_name("primary_adj1", "en")
     ('编码者D', 'first coding after round-1 adjudication')
     """
-    try:
-        from analysis.formatting import coder_label  # type: ignore[import-not-found]
-    except ImportError:  # until analysis/formatting.py reaches this branch
-        return _coder_label(coder, lang)
+    from analysis.formatting import coder_label
+
     return coder_label(coder, lang)
-
-
-def _coder_label(coder: str, lang: str) -> str:
-    zh = lang == "zh"
-    if coder == "primary":
-        return "初始编码" if zh else "first coding"
-    if coder == "final":
-        return "裁决后的定稿编码" if zh else "adjudicated final coding"
-    if m := re.fullmatch(r"primary_adj(\d+)", coder):
-        n = m.group(1)
-        return f"初始编码（第{n}轮裁决后）" if zh else f"first coding after round-{n} adjudication"
-    if m := re.fullmatch(r"coder_([A-Za-z0-9]+)", coder):
-        return f"编码者{m.group(1).upper()}" if zh else f"Coder {m.group(1).upper()}"
-    return f"编码者{coder}" if zh else f"coder {coder}"
 
 
 def round_name(round_id: str, lang: str) -> str:

@@ -152,7 +152,9 @@ def test_sections_are_the_registrys_and_not_empty(report):
 
 
 def test_summary_names_each_texts_strongest_keyword(report):
-    for word in ("自组织", "党建引领", "共同缔造"):
+    for k in report.facts.keywords:
+        assert f"“{k.keywords[0].term}”" in report.summary
+    for word in ("自组织", "党建引领"):
         assert word in report.summary
 
 
