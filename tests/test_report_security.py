@@ -145,8 +145,8 @@ def _shown(report: Any, monkeypatch: pytest.MonkeyPatch) -> nbformat.NotebookNod
     formatter = DisplayFormatter()
     outputs: list[Any] = []
 
-    def display(obj: Any, **_: Any) -> None:
-        data, metadata = formatter.format(obj)
+    def display(obj: Any, raw: bool = False, **_: Any) -> None:
+        data, metadata = (obj, {}) if raw else formatter.format(obj)  # raw: a MIME bundle
         outputs.append(new_output("display_data", data=data, metadata=metadata))
 
     monkeypatch.setattr(IPython.display, "display", display)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis import configuration, plots, similarity
 from analysis.casebase import CaseBase
+from analysis.md_text import MarkdownText
 from analysis.reports import appendix, defaults
 from analysis.reports.casefacts import CaseFacts, Quote, as_evidence, case_facts, comparison
 from analysis.reports.common import check_case, check_lang, cite, id_list, open_casebase
@@ -730,7 +731,7 @@ def write(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Report:
                     "effect_row",
                     lang,
                     outcome=lab["outcome"][o.outcome],
-                    reports=("；" if lang == "zh" else "; ").join(parts),
+                    reports=MarkdownText("；" if lang == "zh" else "; ").join(parts),
                     silent=joined([short(c) for c in o.silent], lang),
                     qca=qca,
                 ),

@@ -95,15 +95,18 @@ def joined(items: Sequence[str], lang: str, limit: int = 8) -> str:
     >>> joined(["a", "b"], "en"), joined([], "en")
     ('a and b', '')
     """
+    items = list(items)
+    # Sentences already in Markdown stay Markdown (they are not escaped twice).
+    wrap = MarkdownText if items and all(isinstance(i, MarkdownText) for i in items) else str
     items = [str(i) for i in items]
     if not items:
         return ""
     if lang == "zh":
         head = "、".join(items[:limit])
-        return head + (f"等 {len(items)} 项" if len(items) > limit else "")
+        return wrap(head + (f"等 {len(items)} 项" if len(items) > limit else ""))
     if len(items) > limit:
-        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+        return wrap(", ".join(items[:limit]) + f" and {len(items) - limit} more")
+    return wrap(items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1])
 
 
 CN_NUMERALS = "一二三四五六七八九十"
