@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.reports.common import open_casebase
 from analysis.cli import main
+from analysis.reports.common import open_casebase
 from tests.conftest import CASEBASE, ROOT
 
 

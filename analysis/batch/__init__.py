@@ -26,7 +26,7 @@ Examples
 --------
 >>> from analysis.batch import Run, default_plan
 >>> [r.output for r in default_plan("/nonexistent")]
-['reliability', 'corpus']
+['synthesis', 'synthesis_yaobao', 'reliability', 'corpus']
 """
 
 from __future__ import annotations

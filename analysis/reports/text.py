@@ -22,10 +22,29 @@ jinja2.exceptions.UndefinedError: 'n' is undefined
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from analysis.findings import _env
-from analysis.md_text import MarkdownText
+import jinja2
+
+from analysis.md_text import MarkdownText, as_markdown, markdown_code
+
+
+def _markdown_value(value: Any) -> Any:
+    return as_markdown(value) if isinstance(value, str) else value
+
+
+@cache
+def _env() -> jinja2.Environment:
+    # The sentences are Markdown and the values are case-base text (names, labels), so
+    # every value is Markdown-escaped on the way in (``finalize``), unless it is already
+    # a sentence (MarkdownText); ``| code`` sets a value as a code span.  StrictUndefined
+    # turns a missing value into an error, not a blank.
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=False, finalize=_markdown_value
+    )
+    env.filters["code"] = markdown_code
+    return env
 
 
 class Templates:
