@@ -118,6 +118,7 @@ def test_batch_renders_each_real_notebook(tmp_path, seeds):
     assert "Key judgements" in pages["pair"] and "核心判断" not in pages["pair"]
     assert "调研问题" in pages["fieldguide"]
     assert "要报" in pages["synthesis_yaobao"] and "附：方法与证据" not in pages["synthesis_yaobao"]
+    assert "详见《" in pages["synthesis_yaobao"]
     # Word/WPS: real headings, tables and figures, Chinese text; the 要报 is short.
     import docx
 

@@ -84,7 +84,7 @@ class Point:
     def markdown(self, lang: str, max_quotes: int = 2) -> MarkdownText:
         """The statement, its note and up to ``max_quotes`` quotes (0: citation only)."""
         out = as_markdown(self.text)
-        if self.note:
+        if self.note and max_quotes > 0:  # the 要报 (citations only) has no appendix to point to
             out += MarkdownText("（{}）" if lang == "zh" else " ({})").format(self.note)
         if max_quotes == 0:
             return MarkdownText(out + (self.evidence[0].short(lang) if self.evidence else ""))
