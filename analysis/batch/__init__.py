@@ -16,6 +16,7 @@ Modules
 - :mod:`~analysis.batch.kernel`     a warm kernel reset between notebooks
 - :mod:`~analysis.batch.worker`     one worker process: execute, render, write
 - :mod:`~analysis.batch.pool`       the worker processes
+- :mod:`~analysis.batch.dask_pool`  the same jobs on a Dask cluster (``--scheduler``)
 - :mod:`~analysis.batch.runner`     :func:`run_batch`, tying it together
 - :mod:`~analysis.batch.scale`      which pairs a large case base compares (k nearest)
 
@@ -135,6 +136,14 @@ def register(subparsers: Any) -> None:
         "project root (default: the project found from the working directory "
         "upwards)",
     )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="在已有的 Dask 集群上运行（如 tcp://HOST:8786；默认：$DASK_SCHEDULER_ADDRESS，"
+        "未设置时用本机进程） / run on an existing Dask cluster (e.g. tcp://HOST:8786; "
+        "default: $DASK_SCHEDULER_ADDRESS, else local worker processes)",
+    )
     add_sources_option(p)
     p.set_defaults(func=main)
 
@@ -172,6 +181,7 @@ def main(args: argparse.Namespace) -> int:
             cell_timeout=args.timeout,
             pdf_engine=getattr(args, "pdf_engine", "auto"),
             docx=getattr(args, "docx", True),
+            scheduler=getattr(args, "scheduler", None) or os.environ.get("DASK_SCHEDULER_ADDRESS"),
         )
     except PlanError as exc:
         print(f"workbench batch: {exc}", file=sys.stderr)

@@ -203,6 +203,9 @@ class WarmKernel:
     start : bool
         Start and warm up now (default); ``False`` leaves it to
         :meth:`launch` and :meth:`wait_ready`.
+    env : mapping, optional
+        Environment variables to set (a value of None removes one) on top of this
+        process's environment, e.g. the corpus folders of a Dask worker.
 
     Examples
     --------
@@ -218,8 +221,10 @@ class WarmKernel:
         log_path: str | os.PathLike[str] | None = None,
         startup_timeout: float = 120.0,
         start: bool = True,
+        env: Mapping[str, str | None] | None = None,
     ) -> None:
         self.preload = tuple(preload)
+        self.env = dict(env or {})
         self.kernel_name = kernel_name
         self.log_path = Path(log_path) if log_path else None
         self.startup_timeout = startup_timeout
@@ -254,6 +259,11 @@ class WarmKernel:
         km.ip = os.path.join(self._runtime_dir, "kernel")
         km.connection_file = os.path.join(self._runtime_dir, "kernel.json")
         env = dict(os.environ)
+        for name, value in self.env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         # Fixed string hashing, so set iteration order (and any output that
         # depends on it) is the same in every run.
         env["PYTHONHASHSEED"] = "0"

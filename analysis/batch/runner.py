@@ -327,6 +327,7 @@ def run_batch(
     pdf_engine: str = "auto",
     docx: bool = True,
     check_casebase: bool = True,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Build every report of a plan whose inputs changed.
 
@@ -369,6 +370,10 @@ def run_batch(
     check_casebase : bool
         Validate the case base and ``$WORKBENCH_SOURCES`` (as ``workbench
         validate --sources`` does) once before anything runs.
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``): run the jobs on that
+        cluster (:class:`analysis.batch.dask_pool.DaskPool`) instead of local
+        worker processes; the outputs are the same bytes.
 
     Returns
     -------
@@ -489,6 +494,7 @@ def run_batch(
                     engine,
                     checks if check_casebase else [],
                     docx,
+                    scheduler,
                 )
             _write_index(runs, manifest, out, force)
             manifest.save()
@@ -686,6 +692,7 @@ def _build(
     engine: str | None,
     checks: Sequence[Callable[[], None]] = (),
     docx: bool = True,
+    scheduler: str | None = None,
 ) -> None:
     from analysis.batch.notebooks import _fast_imports
     from analysis.batch.pool import WorkerPool
@@ -696,7 +703,9 @@ def _build(
     if preload is None:
         env = os.environ.get("WORKBENCH_PRELOAD")
         preload = tuple(m for m in env.split(",") if m) if env is not None else DEFAULT_PRELOAD
-    if own_pool:
+    if own_pool and scheduler:
+        pool = _dask_pool(scheduler, root, preload, engine)
+    elif own_pool:
         # Start the kernels first: they boot while the parent validates the plan.
         pool = WorkerPool(
             min(jobs or os.cpu_count() or 1, len(stale)),
@@ -784,6 +793,21 @@ def _build(
             # Rejected plan, Ctrl-C or SIGTERM: do not wait for kernels still warming up;
             # on a signal, give the workers time to remove their temporary folders.
             pool.close(timeout=10.0 if completed else 0.0, grace=5.0 if interrupted else 2.0)
+
+
+def _dask_pool(scheduler: str, root: Path, preload: Sequence[str], engine: str | None) -> Any:
+    """A :class:`~analysis.batch.dask_pool.DaskPool` on ``scheduler``; one-line errors."""
+    try:
+        from analysis.batch.dask_pool import DaskPool
+    except ImportError as exc:
+        raise BatchError(
+            f"--scheduler needs Dask's distributed package ({exc}): "
+            "pip install 'governance-workbench[dask]'"
+        ) from None
+    try:
+        return DaskPool(scheduler, root, corpus_folders(root=root), preload, engine)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise BatchError(f"cannot use the Dask scheduler at {scheduler}: {exc}") from None
 
 
 def _record_success(
