@@ -141,7 +141,15 @@ def test_a_worker_killed_mid_run_has_its_runs_done_elsewhere(tmp_path: Path, clu
             busy = [w for w, keys in client.processing().items() if keys and w in pids]
             # Wait until a slow notebook is really running (the kernel is warm).
             if busy and len(client.get_events("workbench-batch-start")) > before:
-                victim = busy[0]
+                # Prefer the worker holding the batch's file list: losing it must not
+                # cancel the other runs (it is recomputed elsewhere).
+                holders = {
+                    w
+                    for key, workers in client.who_has().items()
+                    if str(key).startswith("workbench-spec")
+                    for w in workers
+                }
+                victim = next((w for w in busy if w in holders), busy[0])
             else:
                 time.sleep(0.1)
         assert victim is not None, "no job started within 60 s"

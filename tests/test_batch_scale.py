@@ -159,3 +159,58 @@ def test_membership_cache_reparses_only_changed_files(tmp_path: Path, monkeypatc
     assert parsed == ["b.yaml"]
     cache.write_text("not json")
     assert casebase_membership(base, cache).loc["b", "y"] == 0.67
+
+
+class _InstantPool:
+    """Stand-in pool: each job 'renders' at once (only the batch's bookkeeping runs)."""
+
+    preload_failures: set[str] = set()
+
+    def run(self, jobs, on_start=None):
+        from analysis.batch.worker import output_paths
+        from analysis.render import atomic_write
+
+        for job in jobs:
+            paths = output_paths(job.out_dir, job.output)
+            atomic_write(paths["html"], "<html></html>")
+            atomic_write(paths["notebook"], "{}")
+            yield {
+                "index": job.index,
+                "output": job.output,
+                "ok": True,
+                "title": job.output,
+                "summary": "",
+                "files": {"html": 13, "notebook": 2},
+            }
+
+
+def test_many_quick_reports_do_not_rewrite_the_manifest_each_time(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Saving the whole manifest after every report makes a big batch quadratic."""
+    import json
+
+    from analysis.batch.manifest import Manifest
+    from analysis.batch.plan import Run
+    from analysis.batch.runner import run_batch
+
+    project = tmp_path / "proj"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "notebooks" / "n.py").write_text(
+        (ROOT / "tests" / "fixtures" / "notebooks" / "report_text.py").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    saves: list[int] = []
+    real = Manifest.save
+    monkeypatch.setattr(Manifest, "save", lambda self: saves.append(len(self.runs)) or real(self))
+    runs = [Run("notebooks/n.py", f"r{i:03d}", {"incl_cut": i / 1000}) for i in range(300)]
+    kw = dict(root=project, pdf=False, docx=False, validator=None, check_casebase=False)
+    result = run_batch(runs, pool=_InstantPool(), progress=False, **kw)
+    assert len(result.built) == 300
+    assert len(saves) < 30  # not once per report
+    assert saves[0] == 1  # the first report is recorded at once
+    assert saves[-1] == 300
+    manifest = json.loads((project / "reports" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["runs"]) == 300
+    again = run_batch(runs, pool=_InstantPool(), progress=False, **kw)
+    assert again.built == [] and len(again.skipped) == 300

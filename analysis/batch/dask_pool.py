@@ -347,6 +347,10 @@ class KernelPlugin(_worker_plugin_base()):  # type: ignore[misc]
             shutil.rmtree(out, ignore_errors=True)
 
 
+def _same(data: Any) -> Any:
+    return data
+
+
 def _failed(job: Job, message: str) -> dict[str, Any]:
     return {
         "index": job.index,
@@ -381,7 +385,7 @@ def _worker_config(dask_worker: Any = None) -> Any:
 
 def run_remote(
     job: Job, notebook: str, spec: ProjectSpec, bundles: Sequence[dict[str, bytes]], token: str
-) -> dict[str, Any]:  # spec and bundles arrive as scattered data, once per worker
+) -> dict[str, Any]:  # spec and bundles: task results, fetched once per worker
     """The task: one job on the worker this runs on (see :meth:`KernelPlugin.run`)."""
     from distributed import get_worker
 
@@ -460,10 +464,17 @@ class DaskPool:
         by_sha = {sha: files[place] for place, sha in shas.items()}
         return spec, by_sha, {job.notebook: notebook_place(job.notebook, self.root) for job in jobs}
 
+    def _share(self, data: Any, name: str) -> Any:
+        """``data`` as a task result every job can depend on.
+
+        Not scattered: scattered data lost with a worker cannot be recovered (and its
+        dependent jobs would be cancelled); a task's result is recomputed elsewhere.
+        """
+        return self.client.submit(_same, data, key=f"{name}-{uuid.uuid4().hex}", pure=False)
+
     def _bundle(self, shas: Iterable[str], by_sha: dict[str, Path]) -> Any:
         data = {sha: by_sha[sha].read_bytes() for sha in sorted(set(shas))}
-        [future] = self.client.scatter([data], hash=False)
-        return future
+        return self._share(data, "workbench-files")
 
     def run(
         self, jobs: list[Job], on_start: Callable[[Job], None] | None = None
@@ -484,7 +495,7 @@ class DaskPool:
         started: set[int] = set()
 
         # The file list goes to each worker once, not with every task.
-        [spec_data] = self.client.scatter([spec], hash=False)
+        spec_data = self._share(spec, "workbench-spec")
 
         def submit(job: Job, extra: Sequence[Any] = ()) -> Any:
             return self.client.submit(

@@ -62,6 +62,9 @@ class BatchInterrupted(BaseException):
         super().__init__(signal.Signals(signum).name)
 
 
+#: Seconds between two saves of the manifest while reports come in (see :func:`_build`).
+MANIFEST_SAVE_INTERVAL = 1.0
+
 #: Write errors that every further report would hit too: stop the batch at once.
 FATAL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
@@ -757,6 +760,7 @@ def _build(
             for index, run in stale
         ]
         shown = Progress(len(job_list), _progress_mode(progress))
+        saved_at, unsaved = -MANIFEST_SAVE_INTERVAL, False
         try:
             for res in pool.run(job_list, on_start=lambda job: shown.started(job.output)):
                 name = res["output"]
@@ -775,8 +779,13 @@ def _build(
                         res, runs[res["index"]], manifest, keys[name], out, root, result
                     )
                 # Entry goes in only now that the files are in place: a kill before
-                # this line means the run is rebuilt next time.
-                manifest.save()
+                # the manifest is saved means the run is rebuilt next time.  Saved at
+                # most every MANIFEST_SAVE_INTERVAL seconds (and at the end): writing
+                # the whole manifest after each of thousands of reports is quadratic.
+                unsaved = True
+                if time.monotonic() - saved_at >= MANIFEST_SAVE_INTERVAL:
+                    manifest.save()
+                    saved_at, unsaved = time.monotonic(), False
                 shown.finished(name, res["ok"])
                 err = res.get("error") or {}
                 if not res["ok"] and err.get("errno") in FATAL_ERRNOS:
@@ -784,6 +793,9 @@ def _build(
                     raise BatchError(err.get("message") or os.strerror(err["errno"]))
         finally:
             shown.close()
+            if unsaved:  # also on Ctrl-C or a full disk: what is built stays recorded
+                with contextlib.suppress(OSError):
+                    manifest.save()
         completed = True
     except BatchInterrupted:
         interrupted = True
