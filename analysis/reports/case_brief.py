@@ -214,8 +214,8 @@ T = Templates(
             "en": "{{ level }} level{% if stage %}, {{ stage }}{% endif %}{% if year %}, since {{ year }}{% endif %}",
         },
         "audience": {
-            "zh": "同类{{ level }}",
-            "en": "Other {{ level }} governments",
+            "zh": "其他{% if level == 'multi_city' %}大城市{% else %}{{ label }}{% endif %}",
+            "en": "Other {% if level == 'multi_city' %}large cities{% else %}{{ label }} governments{% endif %}",
         },
     }
 )
@@ -391,6 +391,11 @@ def _context_label(cb: CaseBase, field: str, lang: str) -> str:
     return vocab_label(cb, "context_fields", field, lang)
 
 
+def _mid(label: str) -> str:
+    """An English label inside a sentence: "Cultivating x" → "cultivating x" (not "NGO")."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
 def name_of(text: str, lang: str) -> str:
     """A practice's name in quotation marks, unless it is a document title in 《》.
 
@@ -429,10 +434,10 @@ def recommendation(
         T.say(
             "rec_text",
             lang,
-            audience=T.say("audience", lang, level=level_label(f.level, lang)),
+            audience=T.say("audience", lang, level=f.level, label=level_label(f.level, lang)),
             short=short,
             practice=name_of(practice, lang) if practice else None,
-            label=lab["code"][lesson.code],
+            label=lab["code"][lesson.code] if lang == "zh" else _mid(lab["code"][lesson.code]),
         ),
         (short,),
         as_evidence(cb, f.case_id, lesson.evidence, lang),
