@@ -61,6 +61,20 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _pair(text: str) -> tuple[str, str]:
+    """``A,B`` → ``("A", "B")`` for ``--pair``.
+
+    Examples
+    --------
+    >>> _pair("shaoxing, dongguan")
+    ('shaoxing', 'dongguan')
+    """
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
+        raise argparse.ArgumentTypeError(f"expected two different case ids as A,B, got {text!r}")
+    return parts[0], parts[1]
+
+
 def register(subparsers: Any) -> None:
     """Add the ``batch`` subcommand to the ``workbench`` command line.
 
@@ -85,9 +99,26 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--plan",
         metavar="FILE.yaml",
-        help="运行计划（YAML 列表；默认：每个案例、每对案例、每个结果变量各一份，"
-        "另加信度和语料报告） / YAML list of runs (default: one report per case, "
-        "pair, outcome, plus reliability and corpus)",
+        help="运行计划（YAML 列表；默认：每个案例的案例参阅和调研提纲、每对案例的比较借鉴、"
+        "一份综合比较、各简报的要报，另加信度和语料报告） / YAML list of runs (default: a case "
+        "briefing and a field guide per case, a pairwise briefing per pair, one synthesis, "
+        "a 要报 of each briefing, plus reliability and corpus)",
+    )
+    p.add_argument(
+        "--pairs-k",
+        type=_positive_int,
+        default=None,
+        metavar="K",
+        help="案例多于 10 个时，每个案例只与最相似的 K 个案例做比较借鉴（默认 3） / with more "
+        "than 10 cases, pair reports only for each case's K most similar cases (default 3)",
+    )
+    p.add_argument(
+        "--pair",
+        action="append",
+        default=[],
+        metavar="A,B",
+        type=_pair,
+        help="另外必做的一对案例（可重复） / a pair to compare in any case (repeatable)",
     )
     p.add_argument(
         "--jobs",
@@ -182,6 +213,8 @@ def main(args: argparse.Namespace) -> int:
             pdf_engine=getattr(args, "pdf_engine", "auto"),
             docx=getattr(args, "docx", True),
             scheduler=getattr(args, "scheduler", None) or os.environ.get("DASK_SCHEDULER_ADDRESS"),
+            pairs_k=getattr(args, "pairs_k", None),
+            named_pairs=tuple(getattr(args, "pair", ()) or ()),
         )
     except PlanError as exc:
         print(f"workbench batch: {exc}", file=sys.stderr)

@@ -23,9 +23,17 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+#: Up to this many cases the default plan compares every pair.
+SMALL_CASEBASE = 10
+
+#: Beyond it, each case is compared with this many most similar cases.
+PAIRS_K = 3
+
 
 DEFAULT_LANG = "zh"
 """Reports are Chinese-first."""
@@ -255,6 +263,9 @@ def default_plan(
     casebase_root: str | Path = "casebase",
     lang: str = DEFAULT_LANG,
     corpus: list[str | Path] | None = None,
+    pairs_k: int = PAIRS_K,
+    named_pairs: Sequence[tuple[str, str]] = (),
+    cache: str | Path | None = None,
 ) -> list[Run]:
     """The standard set of reports for a case base, from the registry of report kinds.
 
@@ -272,6 +283,13 @@ def default_plan(
     corpus : list of path, optional
         The corpus folders; when given and empty, the reports that need the source
         texts are left out (:func:`skipped_reports` says why).
+    pairs_k : int
+        With more than :data:`SMALL_CASEBASE` cases, pair reports only for each case's
+        ``pairs_k`` most similar cases (:func:`analysis.batch.scale.select_pairs`).
+    named_pairs : sequence of (str, str)
+        Pairs the user wants whatever their similarity.
+    cache : path, optional
+        Where the parsed case files for the similarity are cached (large case bases).
 
     Returns
     -------
@@ -285,9 +303,39 @@ def default_plan(
     from analysis.reports.registry import default_runs
 
     planned, _ = default_runs(
-        case_ids(casebase_root), lang, corpus_available=_corpus_available(corpus)
+        case_ids(casebase_root),
+        lang,
+        pairs=pair_selector(casebase_root, pairs_k, named_pairs, cache),
+        corpus_available=_corpus_available(corpus),
     )
     return [Run(r.notebook, r.output, dict(r.parameters)) for r in planned]
+
+
+def pair_selector(
+    casebase_root: str | Path,
+    k: int = PAIRS_K,
+    named: Sequence[tuple[str, str]] = (),
+    cache: str | Path | None = None,
+):  # type: ignore[no-untyped-def]
+    """``pairs(cases)`` for the default plan: all pairs up to :data:`SMALL_CASEBASE`
+    cases, else each case's ``k`` nearest (similarity computed only then) plus ``named``.
+
+    Examples
+    --------
+    >>> pair_selector("/nonexistent")(["b", "a", "c"])
+    [('a', 'b'), ('a', 'c'), ('b', 'c')]
+    """
+    from analysis.batch.scale import select_pairs
+
+    def pairs(cases: list[str]) -> list[tuple[str, str]]:
+        if len(cases) <= SMALL_CASEBASE:
+            return select_pairs(cases, None, k, named, small=SMALL_CASEBASE)
+        from analysis.batch.scale import casebase_similarity
+
+        similarity = casebase_similarity(casebase_root, cache=cache)
+        return select_pairs(cases, similarity, k, named, small=SMALL_CASEBASE)
+
+    return pairs
 
 
 def skipped_reports(

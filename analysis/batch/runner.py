@@ -331,6 +331,8 @@ def run_batch(
     docx: bool = True,
     check_casebase: bool = True,
     scheduler: str | None = None,
+    pairs_k: int | None = None,
+    named_pairs: Sequence[tuple[str, str]] = (),
 ) -> BatchResult:
     """Build every report of a plan whose inputs changed.
 
@@ -411,7 +413,13 @@ def run_batch(
         plan = (
             load_plan(plan_file)
             if plan_file is not None
-            else _default_plan(root / "casebase", sources_dir if check_casebase else None)
+            else _default_plan(
+                root / "casebase",
+                sources_dir if check_casebase else None,
+                pairs_k,
+                named_pairs,
+                out / ".similarity-cache.json",
+            )
         )
     runs = list(plan)
 
@@ -518,7 +526,13 @@ def _pdf_engine(choice: str) -> str:
         raise BatchError(f"{where}{exc}") from None
 
 
-def _default_plan(casebase_root: Path, sources_dir: str | None) -> list[Run]:
+def _default_plan(
+    casebase_root: Path,
+    sources_dir: str | None,
+    pairs_k: int | None = None,
+    named_pairs: Sequence[tuple[str, str]] = (),
+    cache: Path | None = None,
+) -> list[Run]:
     """:func:`default_plan`; a case base it cannot read is reported as validate reports it.
 
     Raises
@@ -533,7 +547,15 @@ def _default_plan(casebase_root: Path, sources_dir: str | None) -> list[Run]:
 
         outcome_ids(casebase_root)  # a codebook that cannot be read stops the batch here
         corpus = [Path(p) for p in sources_dir.split(os.pathsep) if p] if sources_dir else None
-        return default_plan(casebase_root, corpus=corpus)
+        from analysis.batch.plan import PAIRS_K
+
+        return default_plan(
+            casebase_root,
+            corpus=corpus,
+            pairs_k=pairs_k or PAIRS_K,
+            named_pairs=named_pairs,
+            cache=cache,
+        )
     except YamlError as exc:
         if sources_dir is not None:
             _check_casebase(casebase_root, sources_dir or None)

@@ -70,3 +70,34 @@ def test_build_refuses_unknown_kinds_parameters_and_cases():
         build("case", case_id="nowhere")
     with pytest.raises(ParameterError, match="lang"):
         build("case", case_id="shaoxing", lang="fr")
+
+
+def _make_casebase():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_casebase", ROOT / "benchmarks" / "make_casebase.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_casebase
+
+
+@pytest.mark.parametrize("n", [6, 14])
+def test_large_case_bases_compare_each_case_with_its_nearest_only(tmp_path, n):
+    from analysis.batch.plan import SMALL_CASEBASE
+
+    base = _make_casebase()(tmp_path, n, seed=5)
+    casebase = base / "casebase" if (base / "casebase").is_dir() else base
+    cases = sorted(p.stem for p in (casebase / "cases").glob("*.yaml"))
+    pairs = [r for r in default_plan(casebase, pairs_k=2) if r.output.startswith("pair_")]
+    pairs = [r for r in pairs if not r.output.endswith("_yaobao")]
+    if n <= SMALL_CASEBASE:
+        assert len(pairs) == n * (n - 1) // 2
+    else:
+        assert n <= len(pairs) <= 2 * n  # each case with its 2 nearest, shared pairs once
+        covered = {c for r in pairs for c in (r.parameters["case_a"], r.parameters["case_b"])}
+        assert covered == set(cases)
+        named = (cases[0], cases[-1])
+        with_named = default_plan(casebase, pairs_k=2, named_pairs=[named])
+        assert f"pair_{named[0]}__{named[1]}" in [r.output for r in with_named]
