@@ -179,7 +179,11 @@ def typology_table(cb: CaseBase, comp: Any, cases: Sequence[str], lang: str) -> 
 
 
 def typology_section(cb: CaseBase, comp: Any, cases: Sequence[str], lang: str) -> Section:
-    """Calibration, anchor sensitivity and typology, for the cases given."""
+    """Calibration, anchor sensitivity and typology, for the cases given (tables list at most
+    :data:`~analysis.reports.defaults.MAX_LISTED_CASES`; the facts JSON keeps them all)."""
+    from analysis.reports.defaults import MAX_LISTED_CASES
+
+    shown = list(cases)[:MAX_LISTED_CASES]
     min_rep = min((c.min_reported for c in comp.conditions.conditions), default=1)
     return Section(
         "typology",
@@ -192,11 +196,11 @@ def typology_section(cb: CaseBase, comp: Any, cases: Sequence[str], lang: str) -
         tables=[
             (
                 t(lang, "条件校准（原始值 → 隶属度）", "Calibration (raw → membership)"),
-                calibration_table(cb, comp, cases, lang),
+                calibration_table(cb, comp, shown, lang),
             ),
             (
                 t(lang, "理想类型隶属度", "Membership in the ideal types"),
-                typology_table(cb, comp, cases, lang),
+                typology_table(cb, comp, shown, lang),
             ),
         ],
     )

@@ -59,3 +59,10 @@ MAX_KEYWORDS = 8
 
 MAX_TERMS = 12
 """语料分析: the most frequent codebook terms named in the text (the appendix lists all)."""
+
+MAX_LISTED_CASES = 12
+"""Case-by-case lists and tables stop here; beyond it reports summarise (counts, top entries)
+and the full lists stay in ``reports/facts/NAME.json``."""
+
+MAX_LISTED_PAIRS = 20
+"""Similarity tables show the most similar pairs up to this many."""

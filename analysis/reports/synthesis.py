@@ -77,12 +77,17 @@ T = Templates(
             "en": "No practice is carried out concretely in more than one case.",
         },
         "judge_evidence": {
-            "zh": "成效证据偏弱：{{ n_claims }} 项成效声称均来自{{ claims }}，没有独立评估；每个结果变量可用于"
-            "定性比较分析的案例至多 {{ max_usable }} 个，构型结论只能是探索性的，不能据此判断哪种条件组合带来成效。",
-            "en": "The evidence of results is weak: all {{ n_claims }} outcome claims come from "
-            "{{ claims }}, none from an independent evaluation; at most {{ max_usable }} cases "
-            "per outcome are usable for qualitative comparative analysis, so configurational "
-            "findings are exploratory and cannot say which combination of conditions brings results.",
+            "zh": "成效证据{% if independent %}{% else %}偏弱：{% endif %}{{ n_claims }} 项成效声称来自{{ claims }}"
+            "{% if not independent %}，没有独立评估{% endif %}；每个结果变量可用于定性比较分析的案例至多 "
+            "{{ max_usable }} 个，{% if n_confirmatory == 0 %}构型结论只能是探索性的，不能据此判断哪种条件组合带来成效。"
+            "{% else %}{{ n_confirmatory }} 个结果变量的构型通过基准与置换检验（见附录），其余仅为探索性。{% endif %}",
+            "en": "{% if not independent %}The evidence of results is weak: {% endif %}the "
+            "{{ n_claims }} outcome claims come from {{ claims }}{% if not independent %}, none "
+            "from an independent evaluation{% endif %}; at most {{ max_usable }} cases per outcome "
+            "are usable for qualitative comparative analysis, {% if n_confirmatory == 0 %}so "
+            "configurational findings are exploratory and cannot say which combination of "
+            "conditions brings results.{% else %}and {{ n_confirmatory }} outcome(s) pass the "
+            "benchmark and the permutation test (appendix); the others are exploratory.{% endif %}",
         },
         "background_intro": {
             "zh": "本比较涉及 {{ n }} 个模式，层级、时期与来源类型各不相同（下表）。来源多为实施方或党校作者的总结，"
@@ -102,6 +107,13 @@ T = Templates(
             "zh": "{{ case }}：{{ items }}",
             "en": "{{ case }}: {{ items }}",
         },
+        "answer_rest": {
+            "zh": "以上列出证据最充分的 {{ shown }} 个案例；{{ n }} 个案例中共 {{ answered }} 个有具体实践，"
+            "其余未报告或节选未覆盖（全部见 facts/synthesis.json）。",
+            "en": "The {{ shown }} cases with the strongest evidence are listed; {{ answered }} of "
+            "{{ n }} cases report a practice, the others are silent or not covered (all in "
+            "facts/synthesis.json).",
+        },
         "answer_silent": {
             "zh": "{{ case }}：{{ state }}",
             "en": "{{ case }}: {{ state }}",
@@ -116,6 +128,10 @@ T = Templates(
             "{% if silent %}；{{ silent }}未报告{% endif %}。{{ qca }}",
             "en": "{{ outcome }}: {% if reports %}{{ reports }}{% else %}no case reports it{% endif %}"
             "{% if silent %}; not reported by {{ silent }}{% endif %}. {{ qca }}",
+        },
+        "effect_more": {
+            "zh": "另有 {{ n }} 个案例（见 facts/synthesis.json）",
+            "en": "{{ n }} more cases (in facts/synthesis.json)",
         },
         "effect_case": {
             "zh": "{{ case }}{{ level }}（{{ who }}）",
@@ -603,7 +619,9 @@ def write(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Report:
                 lang,
                 n_claims=n_claims,
                 claims=claims_text,
+                independent=any(k == "independent_evaluation" for k, _ in sf.claims),
                 max_usable=max((o.n_usable for o in sf.outcomes), default=0),
+                n_confirmatory=sum(not o.exploratory for o in sf.outcomes),
             ),
             note=t(lang, "见附：方法与证据", "see the appendix"),
         )
@@ -612,36 +630,44 @@ def write(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Report:
     # 一、基本情况
     bg = Section("background", t(lang, *GENRE_HEADINGS["background"]))
     bg.paragraphs.append(T.say("background_intro", lang, n=n))
-    rows = []
-    for c in sf.cases:
-        f = per_case[c]
-        src = f.sources[0] if f.sources else None
-        stage = f.context_value("stage")
-        rows.append(
-            {
-                t(lang, "模式", "Model"): short(c),
-                t(lang, "层级", "Level"): level_label(f.level, lang),
-                t(lang, "起始年份", "Since"): str(f.start_year)
-                if f.start_year
-                else t(lang, "未报告", "not reported"),
-                t(lang, "阶段", "Stage"): vocab_label(cb, "stages", stage, lang)
-                if stage
-                else t(lang, "未报告", "not reported"),
-                t(lang, "来源类型", "Source"): vocab_label(
-                    cb, "genres", src.genre if src else None, lang
-                ),
-                t(lang, "作者关系", "Author"): vocab_label(
-                    cb, "author_relations", src.author_relation if src else None, lang
-                ),
-                t(lang, "类型", "Type"): next(
-                    (type_label(cs, g.type_id, lang) for g in sf.types if c in g.cases),
-                    t(lang, "无", "none"),
-                ),
-            }
+    if n <= defaults.MAX_LISTED_CASES:
+        rows = []
+        for c in sf.cases:
+            f = per_case[c]
+            src = f.sources[0] if f.sources else None
+            stage = f.context_value("stage")
+            rows.append(
+                {
+                    t(lang, "模式", "Model"): short(c),
+                    t(lang, "层级", "Level"): level_label(f.level, lang),
+                    t(lang, "起始年份", "Since"): str(f.start_year)
+                    if f.start_year
+                    else t(lang, "未报告", "not reported"),
+                    t(lang, "阶段", "Stage"): vocab_label(cb, "stages", stage, lang)
+                    if stage
+                    else t(lang, "未报告", "not reported"),
+                    t(lang, "来源类型", "Source"): vocab_label(
+                        cb, "genres", src.genre if src else None, lang
+                    ),
+                    t(lang, "作者关系", "Author"): vocab_label(
+                        cb, "author_relations", src.author_relation if src else None, lang
+                    ),
+                    t(lang, "类型", "Type"): next(
+                        (type_label(cs, g.type_id, lang) for g in sf.types if c in g.cases),
+                        t(lang, "无", "none"),
+                    ),
+                }
+            )
+        bg.tables.append(
+            (t(lang, "各模式的基本条件", "The models and their conditions"), pd.DataFrame(rows))
         )
-    bg.tables.append(
-        (t(lang, "各模式的基本条件", "The models and their conditions"), pd.DataFrame(rows))
-    )
+    else:
+        bg.tables.append(
+            (
+                t(lang, "各模式的基本条件（计数）", "The models and their conditions (counts)"),
+                _counts_table(cb, sf, per_case, lang),
+            )
+        )
     report.sections["background"] = bg
 
     # 二、主要做法: structured, focused comparison
@@ -655,7 +681,7 @@ def write(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Report:
         if q.problems:
             continue
         points = []
-        for c in sf.cases:
+        for c in _listed(sf.cases, per_case, q):
             f = per_case[c]
             items = [m for m in f.practised if m.family in q.families or m.code in q.codes]
             items.sort(key=lambda m: (-(m.score or 0), m.code))
@@ -692,6 +718,15 @@ def write(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Report:
                         )
                     )
                 )
+        if n > defaults.MAX_LISTED_CASES:
+            answered = sum(
+                1
+                for c in sf.cases
+                if any(m.family in q.families or m.code in q.codes for m in per_case[c].practised)
+            )
+            points.append(
+                Point(T.say("answer_rest", lang, n=n, answered=answered, shown=len(points)))
+            )
         pr.groups.append((q.text_zh if lang == "zh" else q.text_en, points))
     report.sections["practices"] = pr
 
@@ -707,8 +742,10 @@ def write(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Report:
                 level=_level_word(s, lang),
                 who=vocab_label(cb, "claim_strengths", who, lang),
             )
-            for c, s, who in o.reports
+            for c, s, who in o.reports[: defaults.MAX_LISTED_CASES]
         ]
+        if len(o.reports) > defaults.MAX_LISTED_CASES:
+            parts.append(T.say("effect_more", lang, n=len(o.reports) - defaults.MAX_LISTED_CASES))
         qca = (
             T.say("qca_exploratory", lang, n=o.n_usable)
             if o.exploratory
@@ -732,7 +769,7 @@ def write(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Report:
                     lang,
                     outcome=lab["outcome"][o.outcome],
                     reports=MarkdownText("；" if lang == "zh" else "; ").join(parts),
-                    silent=joined([short(c) for c in o.silent], lang),
+                    silent=joined([short(c) for c in o.silent], lang, limit=6),
                     qca=qca,
                 ),
                 first,
@@ -764,7 +801,7 @@ def write(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Report:
         Point(T.say("problem_silence", lang, low=_pct(min(shares)), high=_pct(max(shares))))
     )
     local_points = []
-    for c in sf.cases:
+    for c in sf.cases[: defaults.MAX_LISTED_CASES]:
         local = [p for p in per_case[c].problems if p.kind == "local"]
         if local:
             local_points.append(
@@ -919,6 +956,59 @@ def write(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Report:
     report.appendix["context"] = context_section(cb, sf, lang)
     report.appendix["similarity"] = similarity_section(cb, sf, lang)
     return report
+
+
+def _listed(cases: Sequence[str], per_case: dict[str, CaseFacts], q: Any) -> list[str]:
+    """The cases a structured-comparison question lists: all of them in a small comparison,
+    else the :data:`defaults.MAX_LISTED_CASES` with the strongest practised codes."""
+    if len(cases) <= defaults.MAX_LISTED_CASES:
+        return list(cases)
+
+    def strength(c: str) -> tuple[float, int]:
+        items = [m for m in per_case[c].practised if m.family in q.families or m.code in q.codes]
+        return (max((m.score or 0 for m in items), default=0), len(items))
+
+    ranked = sorted(cases, key=lambda c: (-strength(c)[0], -strength(c)[1], c))
+    return ranked[: defaults.MAX_LISTED_CASES]
+
+
+def _counts_table(
+    cb: CaseBase, sf: SynthesisFacts, per_case: dict[str, CaseFacts], lang: str
+) -> pd.DataFrame:
+    """Many cases: how many at each level, stage, kind of source and ideal type."""
+    cs = comparison(cb, sf.cases).conditions
+    rows: list[dict[str, Any]] = []
+
+    def add(what: str, labels: list[str]) -> None:
+        for label in sorted(set(labels), key=lambda x: (-labels.count(x), x)):
+            rows.append(
+                {
+                    t(lang, "条件", "Condition"): what,
+                    t(lang, "取值", "Value"): label,
+                    t(lang, "案例数", "Cases"): str(labels.count(label)),
+                }
+            )
+
+    add(t(lang, "层级", "Level"), [level_label(per_case[c].level, lang) for c in sf.cases])
+    stages = [per_case[c].context_value("stage") for c in sf.cases]
+    add(
+        t(lang, "阶段", "Stage"),
+        [
+            vocab_label(cb, "stages", s, lang) if s else t(lang, "未报告", "not reported")
+            for s in stages
+        ],
+    )
+    genres = [per_case[c].sources[0].genre if per_case[c].sources else None for c in sf.cases]
+    add(t(lang, "来源类型", "Source"), [vocab_label(cb, "genres", g, lang) for g in genres])
+    in_type = {c: g.type_id for g in sf.types for c in g.cases}
+    add(
+        t(lang, "类型", "Type"),
+        [
+            type_label(cs, in_type[c], lang) if c in in_type else t(lang, "无", "none")
+            for c in sf.cases
+        ],
+    )
+    return pd.DataFrame(rows)
 
 
 def _type_evidence(
@@ -1112,11 +1202,12 @@ def context_section(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Section:
     from analysis.structured import CONTEXT_FIELDS, context_matrix
 
     lab = cb.labels(lang)
-    cells = context_matrix(cb, CONTEXT_FIELDS, list(sf.cases))
+    shown = list(sf.cases[: defaults.MAX_LISTED_CASES])
+    cells = context_matrix(cb, CONTEXT_FIELDS, shown)
     rows = []
     for field in CONTEXT_FIELDS:
         row = {t(lang, "条件", "Condition"): vocab_label(cb, "context_fields", field, lang)}
-        for c in sf.cases:
+        for c in shown:
             cell = next(x for x in cells if x.case == c and x.field == field)
             if cell.value is None:
                 row[lab["case_short"][c]] = t(lang, "未报告", "not reported")
@@ -1158,6 +1249,7 @@ def similarity_section(cb: CaseBase, sf: SynthesisFacts, lang: str) -> Section:
         coph=f"{s.cophenetic:.2f}",
         stress=f"{s.stress:.2f}",
     )
+    ranked = ranked.head(defaults.MAX_LISTED_PAIRS)
     table = pd.DataFrame(
         {
             t(lang, "案例对", "Pair"): [

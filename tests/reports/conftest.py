@@ -50,3 +50,15 @@ def cb(seeds):
     from analysis.reports.common import open_casebase
 
     return open_casebase("casebase", seeds)
+
+
+def make_casebase(out, cases: int, seed: int = 0):
+    """A synthetic case base of ``cases`` cases (benchmarks/make_casebase.py)."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "make_casebase.py"
+    spec = importlib.util.spec_from_file_location("make_casebase", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_casebase(out, cases, seed=seed)

@@ -11,6 +11,8 @@ from analysis.reports import KINDS, build
 from analysis.reports.errors import ParameterError, UnknownCase, UnknownKind
 from analysis.reports.registry import check_run, default_runs
 
+from .conftest import make_casebase
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -72,22 +74,11 @@ def test_build_refuses_unknown_kinds_parameters_and_cases():
         build("case", case_id="shaoxing", lang="fr")
 
 
-def _make_casebase():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "make_casebase", ROOT / "benchmarks" / "make_casebase.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make_casebase
-
-
 @pytest.mark.parametrize("n", [6, 14])
 def test_large_case_bases_compare_each_case_with_its_nearest_only(tmp_path, n):
     from analysis.batch.plan import SMALL_CASEBASE
 
-    base = _make_casebase()(tmp_path, n, seed=5)
+    base = make_casebase(tmp_path, n, seed=5)
     casebase = base / "casebase" if (base / "casebase").is_dir() else base
     cases = sorted(p.stem for p in (casebase / "cases").glob("*.yaml"))
     pairs = [r for r in default_plan(casebase, pairs_k=2) if r.output.startswith("pair_")]

@@ -64,3 +64,24 @@ def test_a_subset_of_cases_works_and_two_are_refused(cb):
     assert report.facts.cases == tuple(three)
     with pytest.raises(ParameterError, match="at least 3"):
         build("synthesis", cases=cb.case_ids[:2])
+
+
+def test_many_cases_are_summarised_not_listed_one_row_each(tmp_path):
+    from analysis.reports.defaults import MAX_LISTED_CASES, MAX_LISTED_PAIRS
+
+    from .conftest import make_casebase
+
+    n = MAX_LISTED_CASES + 8
+    casebase = make_casebase(tmp_path, n, seed=4)
+    report = build("synthesis", casebase_dir=casebase, sources=str(tmp_path / "sources"))
+    assert len(report.facts.cases) == n
+    for _, points in report.sections["practices"].groups:
+        assert len(points) == MAX_LISTED_CASES + 1  # the strongest, then one summary line
+    for sec in [*report.sections.values(), *report.appendix.values()]:
+        for _, table in sec.tables:
+            assert len(table) <= max(MAX_LISTED_CASES, MAX_LISTED_PAIRS, 40)
+            assert len(table.columns) <= MAX_LISTED_CASES + 1
+    # The evidence judgement follows the guards, never a fixed sentence.
+    confirmatory = sum(not o.exploratory for o in report.facts.outcomes)
+    text = report.judgements[-1].text
+    assert ("构型结论只能是探索性的" in text) == (confirmatory == 0)
