@@ -102,7 +102,7 @@ def register(subparsers: Any) -> None:
         help="运行计划（YAML 列表；默认：每个案例的案例参阅和调研提纲、每对案例的比较借鉴、"
         "一份综合比较、各简报的要报，另加信度和语料报告） / YAML list of runs (default: a case "
         "briefing and a field guide per case, a pairwise briefing per pair, one synthesis, "
-        "a 要报 of each briefing, plus reliability and corpus)",
+        "a one-page brief of each briefing, plus reliability and corpus)",
     )
     p.add_argument(
         "--pairs-k",
