@@ -13,9 +13,18 @@ Each is repeated ``--reps`` times; medians are reported.  On a big plan the
 naive loop can be timed on its first ``--naive-sample`` runs only; its total is
 then extrapolated from the per-report median and marked as such.
 
+With ``--scheduler`` it compares instead the local pool with the batch on a Dask
+``distributed.LocalCluster`` of 1 and of 2 worker processes (one thread each),
+same plan, same machine, from cold: the local pool's ``--jobs`` is the number of
+CPUs; a cluster's first batch (``cold``: its workers' kernels warm up during the
+batch) and a second batch into an empty folder on the same cluster (``warm``: the
+kernels and the files are already there) are timed apart, and starting the
+cluster itself is left out.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_batch.py                      # default plan
+    .venv/bin/python benchmarks/bench_batch.py --scheduler --plan tests/fixtures/bench_plan.yaml
     .venv/bin/python benchmarks/bench_batch.py --plan plans/x.yaml --reps 5
     .venv/bin/python benchmarks/bench_batch.py --plan tests/fixtures/bench_plan.yaml
 """
@@ -107,7 +116,14 @@ def naive_loop(runs: list[Run], root: Path, work: Path, cache: Path) -> list[flo
     return times
 
 
-def batch(plan_file: Path, root: Path, out: Path, jobs: int | None, pdf: bool) -> float:
+def batch(
+    plan_file: Path,
+    root: Path,
+    out: Path,
+    jobs: int | None,
+    pdf: bool,
+    scheduler: str | None = None,
+) -> float:
     cmd = [
         sys.executable,
         "-m",
@@ -124,6 +140,8 @@ def batch(plan_file: Path, root: Path, out: Path, jobs: int | None, pdf: bool) -
         cmd += ["--jobs", str(jobs)]
     if not pdf:
         cmd.append("--no-pdf")
+    if scheduler:
+        cmd += ["--scheduler", scheduler]
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
     elapsed = time.perf_counter() - started
@@ -132,6 +150,59 @@ def batch(plan_file: Path, root: Path, out: Path, jobs: int | None, pdf: bool) -
     if proc.returncode == 1:
         print(f"  note: some runs failed:\n{proc.stderr.strip()}", file=sys.stderr)
     return elapsed
+
+
+def scheduler_bench(
+    args: argparse.Namespace, plan_file: Path, root: Path, work: Path, n: int
+) -> dict:
+    """Local pool against a LocalCluster of 1 and 2 workers; medians of ``args.reps``."""
+    from distributed import LocalCluster
+
+    med = statistics.median
+    local, cold, warm, start = [], {1: [], 2: []}, {1: [], 2: []}, {1: [], 2: []}
+    for rep in range(args.reps):
+        local.append(batch(plan_file, root, work / f"local-{rep}", args.jobs, args.pdf))
+        for workers in (1, 2):
+            began = time.perf_counter()
+            with LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=50,
+            ) as cluster:
+                start[workers].append(time.perf_counter() - began)
+                address = cluster.scheduler_address
+                for label, times in (("cold", cold), ("warm", warm)):
+                    out = work / f"dask{workers}-{label}-{rep}"
+                    times[workers].append(batch(plan_file, root, out, None, args.pdf, address))
+        print(
+            f"rep {rep + 1}: local pool {local[-1]:.1f} s, cluster of 1 {cold[1][-1]:.1f} s cold / "
+            f"{warm[1][-1]:.1f} s warm, cluster of 2 {cold[2][-1]:.1f} s cold / "
+            f"{warm[2][-1]:.1f} s warm",
+            flush=True,
+        )
+    results = {
+        "runs": n,
+        "local_pool_jobs": args.jobs or os.cpu_count(),
+        "local_pool_seconds_median": round(med(local), 2),
+        **{f"cluster_{w}_cold_seconds_median": round(med(cold[w]), 2) for w in (1, 2)},
+        **{f"cluster_{w}_warm_seconds_median": round(med(warm[w]), 2) for w in (1, 2)},
+        **{f"cluster_{w}_start_seconds_median": round(med(start[w]), 2) for w in (1, 2)},
+        "pdf": args.pdf,
+        "repetitions": args.reps,
+    }
+    print(f"\nmedians over {args.reps} repetitions, {n} reports (pdf={args.pdf}):")
+    print(
+        f"  local pool (--jobs {results['local_pool_jobs']})  {results['local_pool_seconds_median']:7.1f} s"
+    )
+    for w in (1, 2):
+        print(
+            f"  LocalCluster, {w} worker(s)   {results[f'cluster_{w}_cold_seconds_median']:7.1f} s cold, "
+            f"{results[f'cluster_{w}_warm_seconds_median']:7.1f} s warm "
+            f"(cluster start {results[f'cluster_{w}_start_seconds_median']:.1f} s, not included)"
+        )
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         help="batch without PDFs (the naive loop never makes them)",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument(
+        "--scheduler",
+        action="store_true",
+        help="compare the local pool with a Dask LocalCluster of 1 and 2 workers instead",
+    )
     args = parser.parse_args(argv)
 
     root = Path(args.root).resolve()
@@ -187,6 +263,15 @@ def main(argv: list[str] | None = None) -> int:
         f"pdf={args.pdf}",
         flush=True,
     )
+
+    if args.scheduler:
+        try:
+            results = scheduler_bench(args, plan_file, root, work, len(runs))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        return 0
 
     naive_per, naive_total, cold, nochange = [], [], [], []
     try:
