@@ -9,16 +9,16 @@ costs such as starting Python no longer dominate):
 - ``validate``: ``workbench validate --casebase ... --sources ...`` (a process);
 - ``export``: ``workbench export`` of the same (a process);
 - ``load``: loading the case base with its sources in a fresh process whose
-  imports are done, as in a warm kernel (``analysis.briefing.open_casebase``);
+  imports are done, as in a warm kernel (``analysis.reports.common.open_casebase``);
   the imports themselves are reported as ``imports`` (a warm kernel pays them once);
 - ``similarity``: the fuzzy-Jaccard distance matrix and the average-linkage
   clustering (``analysis.similarity.distance_matrix`` and ``cluster``);
 - ``cross_case``: the guarded comparison of every outcome with its typology
   (``analysis.compare.compare`` on ``conditions.yaml``);
-- ``plan``: ``analysis.batch.plan.default_plan`` and, as ``plan_scaled``, the plan
-  that scales (a profile per case, the pairs of
-  :func:`analysis.batch.scale.select_pairs`, a cross-case report per outcome),
-  its similarity from the case files with a warm cache;
+- ``plan``: ``analysis.batch.plan.default_plan`` (every report kind of the
+  registry, every pair) and, as ``plan_scaled``, the plan that scales (the same
+  kinds, the pairs of :func:`analysis.batch.scale.select_pairs` with k = 3), its
+  similarity from the case files with a warm cache;
 - ``rebuild``: ``workbench batch --plan`` with nothing to rebuild (a process), on
   the plan that scales, after a build whose reports were written by a stand-in
   pool (no notebook runs; only the batch's bookkeeping is measured), timed too as
@@ -86,9 +86,9 @@ def _process(args: list[str], cwd: Path = ROOT) -> float:
 _LOAD = """
 import json, sys, time
 t0 = time.perf_counter()
-import pandas, analysis.briefing as briefing
+import pandas, analysis.reports.common as common
 t1 = time.perf_counter()
-briefing.open_casebase(sys.argv[1], sys.argv[2])
+common.open_casebase(sys.argv[1], sys.argv[2])
 t2 = time.perf_counter()
 print(json.dumps([t1 - t0, t2 - t1]))
 """
@@ -109,26 +109,19 @@ def _load_in_fresh_process(base: Path, sources: Path) -> tuple[float, float]:
 
 
 def scaled_plan(base: Path, k: int = 3, cache: Path | None = None) -> list[Any]:
-    """The plan that scales: profiles, k-nearest pairs, cross-case per outcome, reliability, corpus."""
-    from analysis.batch.plan import NOTEBOOKS, Run, case_ids, outcome_ids
+    """The default plan with the pairs of :func:`analysis.batch.scale.select_pairs`.
+
+    Every report kind of the registry (:func:`analysis.reports.registry.default_runs`),
+    but for more than 10 cases only each case's ``k`` most similar pairs.
+    """
+    from analysis.batch.plan import Run, case_ids
     from analysis.batch.scale import casebase_similarity, select_pairs
+    from analysis.reports.registry import default_runs
 
     cases = case_ids(base)
     similarity = casebase_similarity(base, cache=cache) if len(cases) > 10 else None
-    runs = [Run(NOTEBOOKS["case_profile"], f"profile_{c}", {"case_id": c}) for c in cases]
-    runs += [
-        Run(NOTEBOOKS["pairwise_comparison"], f"pair_{a}__{b}", {"case_a": a, "case_b": b})
-        for a, b in select_pairs(cases, similarity, k=k)
-    ]
-    runs += [
-        Run(NOTEBOOKS["cross_case"], f"cross_case_{o}", {"cases": cases, "outcome": o})
-        for o in outcome_ids(base)
-    ]
-    runs += [
-        Run(NOTEBOOKS["reliability"], "reliability", {}),
-        Run(NOTEBOOKS["corpus"], "corpus", {}),
-    ]
-    return runs
+    planned, _ = default_runs(cases, pairs=lambda ids: select_pairs(ids, similarity, k=k))
+    return [Run(r.notebook, r.output, dict(r.parameters)) for r in planned]
 
 
 class StandInPool:

@@ -214,3 +214,46 @@ def test_many_quick_reports_do_not_rewrite_the_manifest_each_time(
     assert len(manifest["runs"]) == 300
     again = run_batch(runs, pool=_InstantPool(), progress=False, **kw)
     assert again.built == [] and len(again.skipped) == 300
+
+
+def test_index_of_many_reports_looks_each_kind_up_once(tmp_path: Path, monkeypatch) -> None:
+    """The no-change rebuild of thousands of reports spent seconds per-report on the
+    registry lookup and pathlib; the entries themselves are unchanged."""
+    from analysis.batch import runner
+    from analysis.batch.manifest import Manifest
+    from analysis.batch.plan import Run
+    from analysis.reports import registry
+
+    project = tmp_path / "proj"
+    (project / "notebooks").mkdir(parents=True)
+    text = (ROOT / "tests" / "fixtures" / "notebooks" / "report_text.py").read_text(
+        encoding="utf-8"
+    )
+    for name in ("n.py", "m.py"):
+        (project / "notebooks" / name).write_text(text, encoding="utf-8")
+    runs = [
+        Run(f"notebooks/{'n' if i % 2 else 'm'}.py", f"r{i:03d}", {"incl_cut": i / 1000})
+        for i in range(120)
+    ]
+    kw = dict(root=project, pdf=False, docx=False, validator=None, check_casebase=False)
+    runner.run_batch(runs, pool=_InstantPool(), progress=False, **kw)
+    out = project / "reports"
+    manifest = Manifest.load(out / "manifest.json")
+    lookups: list[str] = []
+    real = registry.kind_of_notebook
+    monkeypatch.setattr(registry, "kind_of_notebook", lambda nb: lookups.append(nb) or real(nb))
+    paths: list[str] = []
+    real_paths = runner.output_paths
+    monkeypatch.setattr(runner, "output_paths", lambda o, n: paths.append(n) or real_paths(o, n))
+    entries = runner._index_entries(runs, manifest, out)
+    assert len(lookups) <= 2
+    assert len(paths) <= 2
+    first = next(e for e in entries if e.output == "r001")
+    assert (first.html, first.notebook, first.pdf, first.docx, first.section) == (
+        "r001.html",
+        "notebooks/r001.ipynb",
+        None,
+        None,
+        "n",
+    )
+    assert [e.output for e in entries[:2]] == ["r000", "r002"]  # grouped by section, plan order

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import os
 import signal
 import sys
@@ -189,15 +190,21 @@ def _is_fresh(
         return False  # built with --no-pdf, PDF wanted now
     if docx and "docx" not in entry.get("files", {}):
         return False  # built with --no-docx (or before DOCX existed), DOCX wanted now
-    paths = output_paths(out, output)
+    places = _places(os.fspath(out))
     for kind, size in entry.get("files", {}).items():
-        path = paths.get(kind)
+        place = places.get(kind)
         try:
-            if path is None or path.stat().st_size != size:
+            if place is None or os.stat(place.replace("\0", output)).st_size != size:
                 return False
         except FileNotFoundError:
             return False
     return True
+
+
+@functools.lru_cache(maxsize=8)
+def _places(out: str) -> dict[str, str]:
+    """:func:`output_paths` of a report named NUL, as strings to fill in: cheap per report."""
+    return {kind: os.fspath(path) for kind, path in output_paths(out, "\0").items()}
 
 
 def _rel(path: Path, start: Path) -> str:
@@ -236,16 +243,27 @@ def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[A
     plan = {run.output: run for run in runs}
     names = list(plan) + sorted((set(manifest.runs) | set(manifest.failures)) - set(plan))
     entries = []
+    # Thousands of reports: each kind's heading looked up once, and the files' places
+    # from one template (output names never contain NUL) rather than pathlib per report.
+    sections: dict[tuple[str, str], str] = {}
+    template = {kind: _rel(path, out) for kind, path in output_paths(out, "\0").items()}
+    base = os.fspath(out)
     for name in names:
         run = plan.get(name)
         built = manifest.runs.get(name)
         failed = manifest.failures.get(name)
         notebook = (run.notebook if run else None) or (built or failed or {}).get("notebook")
         params = (run.parameters if run else None) or (built or failed or {}).get("parameters")
-        section = _section(notebook or name, params)
-        paths = output_paths(out, name)
-        audit = _rel(paths["notebook"], out) if paths["notebook"].exists() else None
-        if built and paths["html"].exists():
+        key = (notebook or name, str((params or {}).get("report_kind", "")))
+        if key not in sections:
+            sections[key] = _section(notebook or name, params)
+        section = sections[key]
+        rels = {kind: rel.replace("\0", name) for kind, rel in template.items()}
+        has = {
+            kind: os.path.exists(os.path.join(base, rels[kind])) for kind in ("notebook", "html")
+        }
+        audit = rels["notebook"] if has["notebook"] else None
+        if built and has["html"]:
             stale = None
             if failed:
                 stale = (failed.get("message") or "rebuild failed").splitlines()[0]
@@ -255,11 +273,11 @@ def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[A
                     built.get("title") or name,
                     built.get("summary") or "",
                     section,
-                    _rel(paths["html"], out),
-                    _rel(paths["pdf"], out) if "pdf" in built.get("files", {}) else None,
+                    rels["html"],
+                    rels["pdf"] if "pdf" in built.get("files", {}) else None,
                     audit,
                     stale=stale,
-                    docx=_rel(paths["docx"], out) if "docx" in built.get("files", {}) else None,
+                    docx=rels["docx"] if "docx" in built.get("files", {}) else None,
                 )
             )
         else:
