@@ -16,9 +16,9 @@ costs such as starting Python no longer dominate):
 - ``cross_case``: the guarded comparison of every outcome with its typology
   (``analysis.compare.compare`` on ``conditions.yaml``);
 - ``plan``: ``analysis.batch.plan.default_plan`` (every report kind of the
-  registry, every pair) and, as ``plan_scaled``, the plan that scales (the same
-  kinds, the pairs of :func:`analysis.batch.scale.select_pairs` with k = 3), its
-  similarity from the case files with a warm cache;
+  registry; above 10 cases each case's k = 3 most similar pairs, the similarity
+  read from every case file, no cache) and, as ``plan_scaled``, the same plan
+  with the case files' membership cache warm (what a batch does after the first);
 - ``rebuild``: ``workbench batch --plan`` with nothing to rebuild (a process), on
   the plan that scales, after a build whose reports were written by a stand-in
   pool (no notebook runs; only the batch's bookkeeping is measured), timed too as
