@@ -481,6 +481,23 @@ def _nan_none(x: Any) -> float | None:
     return None if x is None or x != x else float(x)
 
 
+_RANKED: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def _ranked_pairs(cb: CaseBase) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All pairs ranked with ties, and each case's ranked neighbours: once per loaded case
+    base (every pair report needs its pair's rank among all pairs)."""
+    from analysis.reports.casefacts import _per_casebase
+
+    slot = _per_casebase(_RANKED, cb)
+    if not slot:
+        m = configuration.membership_matrix(cb.membership().loc[cb.case_ids], cb.codebook_frame())
+        iv = similarity.similarity_intervals(m, "fuzzy_jaccard")
+        slot["ranked"] = similarity.rank_pairs(iv)
+        slot["neighbours"] = similarity.ranked_neighbours(iv)
+    return slot["ranked"], slot["neighbours"]
+
+
 def pair_similarity(cb: CaseBase, a: str, b: str) -> PairSimilarity:
     """Similarity of ``a`` and ``b`` with its interval and rank (with ties) among all pairs.
 
@@ -490,14 +507,11 @@ def pair_similarity(cb: CaseBase, a: str, b: str) -> PairSimilarity:
     >>> s.lower <= s.similarity <= s.upper                     # doctest: +SKIP
     True
     """
-    m = configuration.membership_matrix(cb.membership().loc[cb.case_ids], cb.codebook_frame())
-    iv = similarity.similarity_intervals(m, "fuzzy_jaccard")
-    ranked = similarity.rank_pairs(iv)
+    ranked, nb = _ranked_pairs(cb)
     row = ranked[
         ((ranked["a"] == a) & (ranked["b"] == b)) | ((ranked["a"] == b) & (ranked["b"] == a))
     ]
     r = row.iloc[0]
-    nb = similarity.ranked_neighbours(iv)
 
     def neighbour(x: str, y: str) -> tuple[int | None, int]:
         n = nb[(nb["case_id"] == x) & (nb["neighbour"] == y)].iloc[0]
