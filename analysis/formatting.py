@@ -759,3 +759,29 @@ def fmt_evidence_number(
         if lang == "zh"
         else (f"{quoted(get(e, 'quote'), lang)} ({where})")
     )
+
+
+def cite(cb: Any, source_id: str, lang: str = "zh") -> str:
+    """Brief citation of a source: first author (等 / et al.) or the title in 《》, and year.
+
+    The one citation format of every report (案例参阅, 比较借鉴 and the lessons of
+    :mod:`analysis.transfer` alike).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> cb = NS(sources={"s": NS(date="2021-06", authors=["张乐", "李四"], title="题")})
+    >>> cite(cb, "s"), cite(cb, "s", "en")
+    ('张乐等 2021', '张乐 et al. 2021')
+    >>> cb.sources["s"] = NS(date=None, authors=[], title="海沧跨越：在共同缔造中（节选）")
+    >>> cite(cb, "s")
+    '《海沧跨越》 无日期'
+    """
+    s = cb.sources[source_id]
+    zh = lang == "zh"
+    year = (s.date or "")[:4] or ("无日期" if zh else "n.d.")
+    if s.authors:
+        who = s.authors[0] + (("等" if zh else " et al.") if len(s.authors) > 1 else "")
+    else:
+        who = "《" + re.split(r"[:：（(]", s.title)[0].strip() + "》"
+    return f"{who} {year}"

@@ -49,11 +49,12 @@ True
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from analysis.formatting import cite
 
 if TYPE_CHECKING:
     from analysis.casebase import Case, CaseBase, Code, ContextItem, Evidence
@@ -640,24 +641,6 @@ def era_of(era_from: int | None, year: int | None, exact: bool) -> Era:
 
 def _quotes(evidence: Iterable[Evidence]) -> tuple[Quote, ...]:
     return tuple(Quote(e.source, e.start, e.end, e.quote) for e in evidence)
-
-
-def cite(cb: CaseBase, source_id: str, lang: str) -> str:
-    """A short human citation of a source: first author (等 / et al.) and year.
-
-    Examples
-    --------
-    >>> cite(cb, "donggang2011", "zh")     # doctest: +SKIP
-    '郭和宽等，2011'
-    """
-    s = cb.sources[source_id]
-    zh = lang == "zh"
-    year = s.date[:4] if s.date and s.date[:4].isdigit() else ("未注日期" if zh else "undated")
-    if s.authors:
-        who = s.authors[0] + (("等" if zh else " et al.") if len(s.authors) > 1 else "")
-    else:
-        who = "《" + re.split(r"[:：—（(]", s.title)[0].strip() + "》"
-    return f"{who}，{year}" if zh else f"{who}, {year}"
 
 
 def _short(cb: CaseBase, case_id: str, lang: str) -> str:

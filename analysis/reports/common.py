@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.casebase import CaseBase, load_casebase
+from analysis.formatting import cite  # noqa: F401  (re-exported: the reports cite through here)
 from analysis.project import (
     corpus_folders,
     project_of,
@@ -23,7 +24,6 @@ from analysis.project import (
     split_folders,
 )
 from analysis.reports.errors import ParameterError, UnknownCase
-from analysis.reports.text import t
 
 
 def figure_png(fig: Figure, dpi: int = 110) -> bytes:
@@ -131,23 +131,6 @@ def open_casebase(
     cb = load_casebase(key[0], folders or None)
     _LOADED[key] = (stamp, cb)
     return cb
-
-
-def cite(cb: CaseBase, source_id: str, lang: str = "zh") -> str:
-    """Brief citation of a source: first author (or title) and year.
-
-    Examples
-    --------
-    >>> cite(cb, "shaoxing2021")       # doctest: +SKIP
-    '张乐 2021'
-    """
-    s = cb.sources[source_id]
-    year = (s.date or "")[:4] or t(lang, "无日期", "n.d.")
-    if s.authors:
-        who = s.authors[0] + (t(lang, "等", " et al.") if len(s.authors) > 1 else "")
-    else:
-        who = "《" + s.title.split("（")[0].split(":")[0] + "》"
-    return f"{who} {year}"
 
 
 def id_list(value: Sequence[str] | str | None, name: str) -> list[str] | None:
