@@ -772,10 +772,10 @@ def cite(cb: Any, source_id: str, lang: str = "zh") -> str:
     >>> from types import SimpleNamespace as NS
     >>> cb = NS(sources={"s": NS(date="2021-06", authors=["张乐", "李四"], title="题")})
     >>> cite(cb, "s"), cite(cb, "s", "en")
-    ('张乐等 2021', '张乐 et al. 2021')
+    ('张乐等，2021', '张乐 et al. 2021')
     >>> cb.sources["s"] = NS(date=None, authors=[], title="海沧跨越：在共同缔造中（节选）")
     >>> cite(cb, "s")
-    '《海沧跨越》 无日期'
+    '《海沧跨越》，无日期'
     """
     s = cb.sources[source_id]
     zh = lang == "zh"
@@ -784,4 +784,5 @@ def cite(cb: Any, source_id: str, lang: str = "zh") -> str:
         who = s.authors[0] + (("等" if zh else " et al.") if len(s.authors) > 1 else "")
     else:
         who = "《" + re.split(r"[:：（(]", s.title)[0].strip() + "》"
-    return f"{who} {year}"
+    # "，" in Chinese: Word and WPS drop a plain space between Chinese characters.
+    return f"{who}，{year}" if zh else f"{who} {year}"

@@ -7,7 +7,7 @@ import pytest
 from analysis.reports import build
 from analysis.reports.errors import ParameterError
 
-from .conftest import all_markdown, assert_genre
+from .conftest import assert_genre
 
 
 @pytest.fixture(scope="module")
