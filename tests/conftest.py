@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The validated-case-base cache of the test run lives in a folder of its own (never
+# the user's ~/.cache), shared by the subprocesses the tests start.
+_CACHE = tempfile.mkdtemp(prefix="wb-test-cache-")
+os.environ["WORKBENCH_CACHE_DIR"] = _CACHE
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_CACHE, ignore_errors=True)
+
 
 ROOT = Path(__file__).resolve().parents[1]
 CASEBASE = ROOT / "casebase"

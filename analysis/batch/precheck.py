@@ -48,7 +48,7 @@ def check_casebase(
     from analysis.casebase import CaseBaseError, load_casebase
 
     try:
-        casebase = load_casebase(root, sources_dir)
+        casebase = load_casebase(root, sources_dir, cache=True)
     except CaseBaseError as exc:
         return [str(p) for p in exc.problems]
     return rounds_problems(casebase)

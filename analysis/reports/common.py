@@ -128,7 +128,7 @@ def open_casebase(
     hit = _LOADED.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    cb = load_casebase(key[0], folders or None)
+    cb = load_casebase(key[0], folders or None, cache=True)
     _LOADED[key] = (stamp, cb)
     return cb
 
