@@ -31,6 +31,7 @@ analysis.safe_yaml.YamlError: x.yaml:1: YAML anchors and aliases are not allowed
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -286,6 +287,11 @@ def load_yaml(text: str, display: str) -> Any:
     ...
     analysis.safe_yaml.YamlError: x.yaml:2: malformed YAML: while constructing a mapping found duplicate key 'a'
     """
+    # A document is a tree of plain objects: the cyclic collector has nothing to find
+    # in it but would scan it over and over while it is built (a 7,758-run plan:
+    # 1.7 s with it, 0.8 s without).
+    collecting = gc.isenabled()
+    gc.disable()
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -308,6 +314,8 @@ def load_yaml(text: str, display: str) -> Any:
         raise YamlError(display, None, f"malformed YAML: {exc}") from None
     finally:
         loader.dispose()
+        if collecting:
+            gc.enable()
 
 
 def read_yaml_file(path: str | Path, display: str | None = None) -> tuple[Any, str]:

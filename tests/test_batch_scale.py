@@ -257,3 +257,115 @@ def test_index_of_many_reports_looks_each_kind_up_once(tmp_path: Path, monkeypat
         "n",
     )
     assert [e.output for e in entries[:2]] == ["r000", "r002"]  # grouped by section, plan order
+
+
+def _two_file_casebase(base: Path, n: int = 12) -> None:
+    (base / "cases").mkdir(parents=True)
+    (base / "codebook.yaml").write_text("codes: [{id: x}, {id: y}, {id: z}]\n")
+    for i in range(n):
+        scores = [(i % 3) / 3, ((i * 7) % 5) / 5, 1.0 if i % 2 else None]
+        items = ", ".join(
+            f"{{code: {c}, score: {'null' if s is None else round(s, 2)}}}"
+            for c, s in zip("xyz", scores, strict=True)
+        )
+        (base / "cases" / f"c{i:02d}.yaml").write_text(f"mechanisms: [{items}]\n")
+
+
+def test_nearest_pairs_are_remembered_until_a_case_file_or_the_question_changes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    base = tmp_path / "casebase"
+    _two_file_casebase(base)
+    cases = sorted(p.stem for p in (base / "cases").glob("*.yaml"))
+    cache = tmp_path / "cache.json"
+    expected = select_pairs(cases, casebase_similarity(base), k=3)
+    computed: list[int] = []
+    real = scale.casebase_similarity
+    monkeypatch.setattr(
+        scale, "casebase_similarity", lambda *a, **kw: computed.append(1) or real(*a, **kw)
+    )
+    assert scale.nearest_pairs(base, cases, 3, (), cache) == expected
+    assert scale.nearest_pairs(base, cases, 3, (), cache) == expected
+    assert len(computed) == 1  # the second answer came from the cache
+    named = (("c00", "c11"),)
+    with_named = scale.nearest_pairs(base, cases, 3, named, cache)
+    assert ("c00", "c11") in with_named and len(computed) == 2
+    assert scale.nearest_pairs(base, cases, 2, (), cache) == select_pairs(cases, real(base), k=2)
+    assert len(computed) == 3
+    # An edited case file: computed again, from the new scores.
+    path = base / "cases" / "c05.yaml"
+    path.write_text("mechanisms: [{code: x, score: 1}, {code: y, score: 1}, {code: z, score: 1}]\n")
+    os.utime(path, ns=(5, 5))
+    fresh = scale.nearest_pairs(base, cases, 3, (), cache)
+    assert len(computed) == 4
+    assert fresh == select_pairs(cases, real(base), k=3)
+    # Both caches live in one file: the membership rows survived the pairs' writes.
+    import json
+
+    kept = json.loads(cache.read_text(encoding="utf-8"))
+    assert set(kept) == {"version", "folders", "pairs"}
+    cache.write_text("[1, 2")
+    assert scale.nearest_pairs(base, cases, 3, (), cache) == fresh
+
+
+def test_a_plan_file_is_parsed_once_and_its_cached_runs_checked_again(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import json
+
+    from analysis.batch import plan as plan_mod
+    from analysis.batch.plan import PlanError, load_plan
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "- {notebook: n.ipynb, output: a, parameters: {lang: zh, k: 3}}\n"
+        "- {notebook: n.ipynb, output: b}\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "reports" / ".plan-cache.json"
+    cache.parent.mkdir()
+    parsed: list[Path] = []
+    real = plan_mod._load_yaml
+    monkeypatch.setattr(plan_mod, "_load_yaml", lambda p: parsed.append(p) or real(p))
+    first = load_plan(plan, cache)
+    assert load_plan(plan, cache) == first
+    assert len(parsed) == 1
+    assert first[0].parameters == {"lang": "zh", "k": 3}
+    plan.write_text("- {notebook: n.ipynb, output: c}\n", encoding="utf-8")
+    assert [r.output for r in load_plan(plan, cache)] == ["c"]
+    assert len(parsed) == 2
+    # A cache edited by hand holds no more authority than the plan file: its runs are
+    # checked exactly as a parsed document's would be.
+    kept = json.loads(cache.read_text(encoding="utf-8"))
+    kept["plan"] = [{"notebook": "n.ipynb", "output": "index"}]
+    cache.write_text(json.dumps(kept), encoding="utf-8")
+    with pytest.raises(PlanError, match="reserved"):
+        load_plan(plan, cache)
+    # No folder for the cache (a first batch): nothing is created.
+    load_plan(plan, tmp_path / "missing" / ".plan-cache.json")
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_rebuild_with_nothing_to_do_rewrites_no_manifest(tmp_path: Path) -> None:
+    from analysis.batch.manifest import Manifest
+    from analysis.batch.plan import Run
+    from analysis.batch.runner import run_batch
+
+    project = tmp_path / "proj"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "notebooks" / "n.py").write_text(
+        (ROOT / "tests" / "fixtures" / "notebooks" / "report_text.py").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    runs = [Run("notebooks/n.py", f"r{i}", {"incl_cut": i / 10}) for i in range(5)]
+    kw = dict(root=project, pdf=False, docx=False, validator=None, check_casebase=False)
+    run_batch(runs, pool=_InstantPool(), progress=False, **kw)
+    path = project / "reports" / "manifest.json"
+    before = path.stat()
+    again = run_batch(runs, pool=_InstantPool(), progress=False, **kw)
+    assert len(again.skipped) == 5
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    loaded = Manifest.load(path)
+    assert sorted(loaded.runs) == [f"r{i}" for i in range(5)]
+    assert loaded.to_json() == path.read_text(encoding="utf-8")

@@ -138,6 +138,7 @@ class Manifest:
     files: dict[str, list] = field(default_factory=dict)
     index_key: str = ""
     warnings: list[str] = field(default_factory=list)
+    _saved: str = field(default="", repr=False, compare=False)
 
     @classmethod
     def load(cls, path: str | Path) -> Manifest:
@@ -179,32 +180,61 @@ class Manifest:
             files=files,
             index_key=index_key if isinstance(index_key, str) else "",
             warnings=warnings,
+            _saved="" if warnings else text,
         )
 
     def to_json(self) -> str:
-        """Serialise (sorted keys, so the file diffs well)."""
-        return (
-            json.dumps(
-                {
-                    "schema": SCHEMA,
-                    "index_key": self.index_key,
-                    "runs": self.runs,
-                    "failures": self.failures,
-                    "files": self.files,
-                },
-                ensure_ascii=False,
-                indent=1,
-                sort_keys=True,
-            )
-            + "\n"
-        )
+        """Serialise: sorted keys, one report (or file) a line, so the file diffs well.
+
+        Each entry is encoded compactly by the json module's C encoder; ``indent``
+        would use its pure-Python encoder, about ten times slower (a 7,758-report
+        manifest: 0.35 s).
+
+        Examples
+        --------
+        >>> m = Manifest(Path("m.json"), runs={"b": {"x": 1}, "a": {"y": "二"}})
+        >>> print(m.to_json(), end="")
+        {"failures": {},
+         "files": {},
+         "index_key": "",
+         "runs": {
+          "a": {"y":"二"},
+          "b": {"x":1}
+         },
+         "schema": 1}
+        >>> json.loads(m.to_json())["runs"]["a"]
+        {'y': '二'}
+        """
+
+        def enc(value: Any) -> str:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+        def section(entries: dict[str, Any]) -> str:
+            if not entries:
+                return "{}"
+            lines = [f"  {enc(k)}: {enc(entries[k])}" for k in sorted(entries)]
+            return "{\n" + ",\n".join(lines) + "\n }"
+
+        parts = {
+            "failures": section(self.failures),
+            "files": section(self.files),
+            "index_key": enc(self.index_key),
+            "runs": section(self.runs),
+            "schema": enc(SCHEMA),
+        }
+        return "{" + ",\n ".join(f"{enc(k)}: {v}" for k, v in parts.items()) + "}\n"
 
     def save(self) -> None:
-        """Write atomically (temp file, fsync, rename)."""
+        """Write atomically (temp file, fsync, rename); nothing when the file already
+        holds exactly this (a rebuild with nothing to do writes nothing)."""
         from analysis.render import atomic_write
 
+        text = self.to_json()
+        if text == self._saved:
+            return
         try:
-            atomic_write(self.path, self.to_json())
+            atomic_write(self.path, text)
         except OSError as exc:  # a full disk names no file; say which one failed
             exc.filename = exc.filename or str(self.path)
             raise
+        self._saved = text

@@ -246,6 +246,7 @@ def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[A
     # Thousands of reports: each kind's heading looked up once, and the files' places
     # from one template (output names never contain NUL) rather than pathlib per report.
     sections: dict[tuple[str, str], str] = {}
+    listings: dict[str, set[str] | None] = {}
     template = {kind: _rel(path, out) for kind, path in output_paths(out, "\0").items()}
     base = os.fspath(out)
     for name in names:
@@ -259,9 +260,7 @@ def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[A
             sections[key] = _section(notebook or name, params)
         section = sections[key]
         rels = {kind: rel.replace("\0", name) for kind, rel in template.items()}
-        has = {
-            kind: os.path.exists(os.path.join(base, rels[kind])) for kind in ("notebook", "html")
-        }
+        has = {kind: _exists(base, rels[kind], listings) for kind in ("notebook", "html")}
         audit = rels["notebook"] if has["notebook"] else None
         if built and has["html"]:
             stale = None
@@ -290,6 +289,18 @@ def _index_entries(runs: Sequence[Run], manifest: Manifest, out: Path) -> list[A
     for entry in entries:
         order.setdefault(entry.section, len(order))
     return sorted(entries, key=lambda e: order[e.section])  # stable: plan order kept
+
+
+def _exists(base: str, rel: str, listings: dict[str, set[str] | None]) -> bool:
+    """Whether ``base/rel`` is a file, from one listing of its folder (not a stat per report)."""
+    folder, name = os.path.split(os.path.join(base, rel))
+    if folder not in listings:
+        try:
+            listings[folder] = {e.name for e in os.scandir(folder) if e.is_file()}
+        except OSError:
+            listings[folder] = None
+    listing = listings[folder]
+    return listing is not None and name in listing
 
 
 def _write_index(runs: Sequence[Run], manifest: Manifest, out: Path, force: bool) -> None:
@@ -429,7 +440,7 @@ def run_batch(
     sources_dir = os.pathsep.join(map(str, corpus_folders(root=root)))
     if plan is None:
         plan = (
-            load_plan(plan_file)
+            load_plan(plan_file, cache=out / ".plan-cache.json")
             if plan_file is not None
             else _default_plan(
                 root / "casebase",
@@ -469,12 +480,15 @@ def run_batch(
             )
             keys: dict[str, str] = {}
             stale: list[tuple[int, Run]] = []
+            nb_hashes: dict[str, str] = {}  # a few notebooks serve thousands of runs
             for index, run in enumerate(runs):
-                nb_path = root / run.notebook
-                try:
-                    nb_hash = hashing.file_digest(nb_path, cache, run.notebook)
-                except OSError:
-                    nb_hash = "missing"
+                nb_hash = nb_hashes.get(run.notebook)
+                if nb_hash is None:
+                    try:
+                        nb_hash = hashing.file_digest(root / run.notebook, cache, run.notebook)
+                    except OSError:
+                        nb_hash = "missing"
+                    nb_hashes[run.notebook] = nb_hash
                 # The corpus folder changes what the corpus and evidence reports can show.
                 params_hash = hashing.canonical_hash(
                     {

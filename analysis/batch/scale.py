@@ -31,7 +31,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["casebase_membership", "casebase_similarity", "select_pairs", "top_k_neighbours"]
+__all__ = [
+    "casebase_membership",
+    "casebase_similarity",
+    "nearest_pairs",
+    "select_pairs",
+    "top_k_neighbours",
+]
 
 #: Version of the membership cache file's layout.
 _CACHE_VERSION = 1
@@ -227,21 +233,102 @@ def _read_cache(path: Path | None, key: str) -> dict[str, Any]:
     return files if isinstance(files, dict) else {}
 
 
-def _write_cache(path: Path | None, key: str, files: dict[str, Any]) -> None:
+def _write_cache(path: Path | None, key: str, files: Any, section: str = "folders") -> None:
     if path is None:
         return
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        folders = data["folders"] if data.get("version") == _CACHE_VERSION else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        folders = {}
-    folders[key] = files
+        if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
+            data = {}
+    except (OSError, ValueError):
+        data = {}
+    kept = data.get(section)
+    kept = kept if isinstance(kept, dict) else {}
+    kept[key] = files
+    data.update({"version": _CACHE_VERSION, section: kept})
     try:
         from analysis.render import atomic_write
 
-        atomic_write(path, json.dumps({"version": _CACHE_VERSION, "folders": folders}))
+        atomic_write(path, json.dumps(data))
     except OSError:
         pass  # a cache that cannot be written only costs time next run
+
+
+def _read_section(path: Path | None, key: str, section: str) -> Any:
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
+        return None
+    kept = data.get(section)
+    return kept.get(key) if isinstance(kept, dict) else None
+
+
+def _folder_stamp(root: Path) -> list[list[Any]]:
+    """Name, size and mtime of the codebook and of every case file: what the pairs read."""
+    stamp: list[list[Any]] = []
+    for path in [root / "codebook.yaml"]:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        stamp.append([path.name, st.st_size, st.st_mtime_ns])
+    folder = root / "cases"
+    entries = sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []
+    for entry in entries:
+        if entry.name.endswith((".yaml", ".yml")) and not entry.name.startswith("."):
+            st = entry.stat()
+            stamp.append([f"cases/{entry.name}", st.st_size, st.st_mtime_ns])
+    return stamp
+
+
+def nearest_pairs(
+    casebase_dir: str | os.PathLike[str],
+    cases: list[str],
+    k: int = 3,
+    named: Sequence[tuple[str, str]] = (),
+    cache: str | os.PathLike[str] | None = None,
+    small: int = 10,
+    metric: str = "fuzzy_jaccard",
+) -> list[tuple[str, str]]:
+    """:func:`select_pairs` over :func:`casebase_similarity`, remembered in ``cache``.
+
+    While neither the codebook nor any case file changed (names, sizes, modification
+    times) and the question is the same (cases, ``k``, named pairs, metric), the
+    pairs are read back from the cache without computing the similarity or importing
+    pandas: what keeps a no-change rebuild of a large case base fast.
+
+    Examples
+    --------
+    >>> nearest_pairs("/nonexistent", ["b", "a", "c"])
+    [('a', 'b'), ('a', 'c'), ('b', 'c')]
+    """
+    if len(cases) <= small:
+        return select_pairs(cases, None, k, named, small)
+    import hashlib
+
+    root = Path(casebase_dir)
+    cache_path = Path(cache) if cache is not None else None
+    key = str(root.resolve())
+    question = {
+        "stamp": _folder_stamp(root),
+        "cases": sorted(cases),
+        "k": k,
+        "named": sorted(sorted(p) for p in named),
+        "small": small,
+        "metric": metric,
+    }
+    digest = hashlib.sha256(json.dumps(question, sort_keys=True).encode()).hexdigest()
+    hit = _read_section(cache_path, key, "pairs")
+    if isinstance(hit, dict) and hit.get("digest") == digest and isinstance(hit.get("pairs"), list):
+        return [(str(a), str(b)) for a, b in hit["pairs"]]
+    similarity = casebase_similarity(root, metric, cache)
+    pairs = select_pairs(cases, similarity, k, named, small)
+    _write_cache(cache_path, key, {"digest": digest, "pairs": pairs}, section="pairs")
+    return pairs
 
 
 def casebase_membership(

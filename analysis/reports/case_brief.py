@@ -32,7 +32,13 @@ from analysis.reports.casefacts import (
     comparison,
 )
 from analysis.reports.common import check_case, check_lang, cite, open_casebase
-from analysis.reports.labels import level_label, status_label, type_label, vocab_label
+from analysis.reports.labels import (
+    level_label,
+    level_phrase,
+    status_label,
+    type_label,
+    vocab_label,
+)
 from analysis.reports.model import GENRE_HEADINGS, Point, Recommendation, Report, Section
 from analysis.reports.text import Templates, joined, t
 
@@ -56,8 +62,8 @@ T = Templates(
             "most concretely {{ practice }}.",
         },
         "judge_effects": {
-            "zh": "来源称{% if improved %}{{ improved }}方面有所改善{% endif %}{% if limited %}{% if improved %}，{% endif %}"
-            "{{ limited }}方面改善有限{% endif %}{% if weak %}，同时报告{{ weak }}不足{% endif %}；"
+            "zh": "来源称{% if improved %}在{{ improved }}方面取得成效{% endif %}{% if limited %}{% if improved %}，{% endif %}"
+            "在{{ limited }}方面成效有限{% endif %}{% if weak %}，同时报告{{ weak }}不足{% endif %}；"
             "这些成效依据的是{{ claim }}，未经独立评估。",
             "en": "The source reports {% if improved %}improvement in {{ improved }}{% endif %}"
             "{% if limited %}{% if improved %} and {% endif %}limited improvement in {{ limited }}{% endif %}"
@@ -74,8 +80,8 @@ T = Templates(
             "Recommendations, item 1.",
         },
         "background_place": {
-            "zh": "{{ name }}（{{ province }}{{ city }}，{{ level }}层级）{% if start %}始于 {{ start }} 年{% else %}起始年份来源未给出{% endif %}。",
-            "en": "{{ name }} ({{ city }}, {{ province }}; {{ level }} level) "
+            "zh": "{{ name }}（{{ province }}{{ city }}，{{ level }}）{% if start %}始于 {{ start }} 年{% else %}起始年份来源未给出{% endif %}。",
+            "en": "{{ name }} ({{ city }}, {{ province }}; {{ level }}) "
             "{% if start %}began in {{ start }}{% else %}has no start year in its source{% endif %}.",
         },
         "background_context": {
@@ -165,10 +171,10 @@ T = Templates(
             "{% endif %}practice of {{ label }}",
         },
         "rec_conditions": {
-            "zh": "{{ short }}{% if year %}自 {{ year }} 年起{% endif %}在{{ level }}层级实行{% if stage %}（{{ stage }}）{% endif %}"
+            "zh": "{{ short }}{% if year %}自 {{ year }} 年起{% endif %}{{ where }}实行{% if stage %}（{{ stage }}）{% endif %}"
             "{% if context %}，背景是{{ context }}{% endif %}；与之层级和条件相近的地方更可借鉴"
             "{% if missing %}，来源未报告{{ missing }}，移植前需核实{% endif %}。",
-            "en": "{{ short }} practises it at the {{ level }} level{% if year %} since {{ year }}{% endif %}"
+            "en": "{{ short }} practises it {{ where }}{% if year %} since {{ year }}{% endif %}"
             "{% if stage %} ({{ stage }}){% endif %}{% if context %}, where {{ context }}{% endif %}; "
             "places at a similar level and in similar conditions can learn most"
             "{% if missing %}; the source does not report {{ missing }}, to be checked before "
@@ -210,8 +216,8 @@ T = Templates(
             "conditions, risks and the quoted evidence, in “{{ title }}”.",
         },
         "rec_scope": {
-            "zh": "{{ level }}层级{% if stage %}、{{ stage }}{% endif %}{% if year %}、{{ year }} 年起{% endif %}",
-            "en": "{{ level }} level{% if stage %}, {{ stage }}{% endif %}{% if year %}, since {{ year }}{% endif %}",
+            "zh": "{{ level }}{% if stage %}、{{ stage }}{% endif %}{% if year %}、{{ year }} 年起{% endif %}",
+            "en": "{{ level }}{% if stage %}, {{ stage }}{% endif %}{% if year %}, since {{ year }}{% endif %}",
         },
         "audience": {
             "zh": "其他{% if level == 'multi_city' %}大城市{% else %}{{ label }}{% endif %}",
@@ -446,7 +452,7 @@ def recommendation(
             lang,
             short=short,
             year=lesson.practice_year,
-            level=level_label(f.level, lang),
+            where=level_phrase(f.level, lang, where=True),
             stage=vocab_label(cb, "stages", stage, lang) if stage else None,
             context=("；" if lang == "zh" else "; ").join(background) if lang == "zh" else "",
             missing=joined([_context_label(cb, k, lang) for k in lesson.missing_context], lang),
@@ -461,7 +467,7 @@ def recommendation(
         T.say(
             "rec_scope",
             lang,
-            level=level_label(f.level, lang),
+            level=level_phrase(f.level, lang),
             stage=vocab_label(cb, "stages", stage, lang) if stage else None,
             year=lesson.practice_year,
         ),
@@ -602,7 +608,7 @@ def write(cb: CaseBase, bf: CaseBriefFacts, lang: str) -> Report:
             name=name,
             province=f.province,
             city=f.city if f.city != f.province else "",
-            level=level_label(f.level, lang),
+            level=level_phrase(f.level, lang),
             start=f.start_year,
         )
         + " "

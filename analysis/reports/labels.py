@@ -66,6 +66,28 @@ def level_label(level: str, lang: str) -> str:
     return LEVELS["zh" if lang == "zh" else "en"].get(level, level.replace("_", " "))
 
 
+def level_phrase(level: str, lang: str, where: bool = False) -> str:
+    """An administrative level as a phrase: "社区层级", but "多个城市", not "多个城市层级".
+
+    With ``where``, the phrase says where something is done ("在社区层级", "at the
+    community level", "in several cities").
+
+    Examples
+    --------
+    >>> level_phrase("community", "zh"), level_phrase("multi_city", "zh")
+    ('社区层级', '多个城市')
+    >>> level_phrase("multi_city", "en", where=True), level_phrase("district", "en", where=True)
+    ('in several cities', 'at the district level')
+    """
+    label = level_label(level, lang)
+    if lang == "zh":
+        phrase = label if level == "multi_city" else f"{label}层级"
+        return f"在{phrase}" if where else phrase
+    if level == "multi_city":
+        return f"in {label}" if where else label
+    return f"at the {label} level" if where else f"{label} level"
+
+
 def vocab_label(cb: Any, vocab: str, value: str | None, lang: str) -> str:
     """The label of an id in one of the codebook's vocabularies (genres, author_relations …).
 

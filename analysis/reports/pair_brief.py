@@ -44,7 +44,13 @@ from analysis.reports.casefacts import (
 )
 from analysis.reports.common import check_case, check_lang, cite, open_casebase
 from analysis.reports.errors import ParameterError
-from analysis.reports.labels import level_label, status_label, type_label, vocab_label
+from analysis.reports.labels import (
+    level_label,
+    level_phrase,
+    status_label,
+    type_label,
+    vocab_label,
+)
 from analysis.reports.model import (
     GENRE_HEADINGS,
     Evidence,
@@ -169,8 +175,8 @@ T = Templates(
             "{{ unknown }} is not reported by one side and cannot be assumed the same{% endif %}.",
         },
         "background_place": {
-            "zh": "{{ name }}（{{ place }}，{{ level }}层级）{% if start %}始于 {{ start }} 年{% else %}起始年份来源未给出{% endif %}。{{ summary }}",
-            "en": "{{ name }} ({{ place }}; {{ level }} level) "
+            "zh": "{{ name }}（{{ place }}，{{ level }}）{% if start %}始于 {{ start }} 年{% else %}起始年份来源未给出{% endif %}。{{ summary }}",
+            "en": "{{ name }} ({{ place }}; {{ level }}) "
             "{% if start %}began in {{ start }}{% else %}has no start year in its source{% endif %}. "
             "{{ summary }}",
         },
@@ -1084,7 +1090,7 @@ def _background(cb: CaseBase, pf: PairBriefFacts, lang: str) -> Section:
                 lang,
                 name=lab["case"][f.case_id],
                 place=place,
-                level=level_label(f.level, lang),
+                level=level_phrase(f.level, lang),
                 start=f.start_year,
                 summary=(case.summary_zh if lang == "zh" else case.summary_en) or "",
             )
