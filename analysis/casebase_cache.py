@@ -12,9 +12,9 @@ What keeps this safe:
 - **JSON, never pickle.**  An entry is plain JSON read back through the same strict
   pydantic models the YAML went through: nothing in an entry can run code, and an
   entry that does not fit the models is ignored.
-- **The user's own folder, signed.**  Entries live in ``$WORKBENCH_CACHE_DIR``, else
-  ``$XDG_CACHE_HOME/workbench``, else ``~/.cache/workbench`` (created ``0700``; a
-  folder owned by someone else, or writable by others, is not used).  Each entry
+- **The user's own folder, signed.**  Entries live in :func:`cache_dir` (by default
+  ``~/.cache/governance-workbench/casebase``, created ``0700``; a folder owned by
+  someone else, or writable by others, is not used).  Each entry
   carries an HMAC-SHA256 made with a random per-user key kept there (``0600``), so an
   entry copied in from elsewhere (say, inside a project someone hands over) is ignored
   and the case base is validated from its files.
@@ -83,7 +83,12 @@ class Snapshot(BaseModel):
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
-    """The folder of this user's cache, or None when the cache is off.
+    """The folder of this user's case-base entries, or None when the cache is off.
+
+    ``$WORKBENCH_CASEBASE_CACHE`` names it directly; otherwise it is ``casebase/`` in
+    the workbench's per-user cache (the fonts' too, :func:`analysis.fonts.cache_dir`):
+    ``$WORKBENCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/governance-workbench``, else
+    ``~/.cache/governance-workbench``.
 
     Parameters
     ----------
@@ -93,29 +98,31 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
     Examples
     --------
     >>> cache_dir({"WORKBENCH_CACHE_DIR": "/data/cache"})
-    PosixPath('/data/cache')
+    PosixPath('/data/cache/casebase')
     >>> cache_dir({"XDG_CACHE_HOME": "/home/li/.cache"})
-    PosixPath('/home/li/.cache/workbench')
+    PosixPath('/home/li/.cache/governance-workbench/casebase')
+    >>> cache_dir({"WORKBENCH_CASEBASE_CACHE": "/tmp/cb", "WORKBENCH_CACHE_DIR": "/data"})
+    PosixPath('/tmp/cb')
     >>> cache_dir({"WORKBENCH_CACHE": "off", "WORKBENCH_CACHE_DIR": "/data/cache"}) is None
     True
     """
     env = os.environ if environ is None else environ
     if env.get("WORKBENCH_CACHE", "").strip().lower() in {"off", "0", "no", "false"}:
         return None
-    explicit = env.get("WORKBENCH_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
+    if env.get("WORKBENCH_CASEBASE_CACHE"):
+        return Path(env["WORKBENCH_CASEBASE_CACHE"])
+    if env.get("WORKBENCH_CACHE_DIR"):
+        return Path(env["WORKBENCH_CACHE_DIR"]) / "casebase"
     xdg = env.get("XDG_CACHE_HOME")
     base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "workbench"
+    return base / "governance-workbench" / "casebase"
 
 
 def _private_dir(create: bool) -> Path | None:
     """The entries' folder if it is this user's alone (created if asked), else None."""
-    folder = cache_dir()
-    if folder is None:
+    entries = cache_dir()
+    if entries is None:
         return None
-    entries = folder / "casebase"
     try:
         if create:
             entries.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -93,7 +93,7 @@ _CACHE = tempfile.mkdtemp(prefix="bench-scale-cache-")
 
 
 def _process(args: list[str], cwd: Path = ROOT) -> float:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "WORKBENCH_CACHE_DIR": _CACHE}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WORKBENCH_CASEBASE_CACHE": _CACHE}
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd, env=env)
     elapsed = time.perf_counter() - started
@@ -116,7 +116,7 @@ print(json.dumps([t1 - t0, t2 - t1]))
 
 
 def _load_in_fresh_process(base: Path, sources: Path) -> tuple[float, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "WORKBENCH_CACHE_DIR": _CACHE}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WORKBENCH_CASEBASE_CACHE": _CACHE}
     proc = subprocess.run(
         [sys.executable, "-c", _LOAD, str(base), str(sources)],
         capture_output=True,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-# The validated-case-base cache of the test run lives in a folder of its own (never
-# the user's ~/.cache), shared by the subprocesses the tests start.
+# The validated case bases of the test run are cached in a folder of their own (never
+# the user's), shared by the subprocesses the tests start; the fonts keep their cache.
 _CACHE = tempfile.mkdtemp(prefix="wb-test-cache-")
-os.environ["WORKBENCH_CACHE_DIR"] = _CACHE
+os.environ["WORKBENCH_CASEBASE_CACHE"] = os.path.join(_CACHE, "casebase")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

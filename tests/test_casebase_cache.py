@@ -23,7 +23,7 @@ def project(tmp_path: Path, seeds: Path, monkeypatch) -> tuple[Path, Path]:
     shutil.copytree(CASEBASE, root)
     corpus = tmp_path / "seeds"
     shutil.copytree(seeds, corpus)
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("WORKBENCH_CASEBASE_CACHE", str(tmp_path / "cache" / "casebase"))
     monkeypatch.delenv("WORKBENCH_CACHE", raising=False)
     return root, corpus
 
