@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "place_name",
     "CONTEXT_UNITS",
     "MISSING",
     "STATUS_LABELS",
@@ -759,6 +760,38 @@ def fmt_evidence_number(
         if lang == "zh"
         else (f"{quoted(get(e, 'quote'), lang)} ({where})")
     )
+
+
+def place_name(province: str, city: str, lang: str = "zh") -> str:
+    """Where a model is, from its ``province`` and ``city`` (several places split by "/").
+
+    A city that is its own province-level unit (上海市) is named once; several places
+    are paired in order, never run together ("上海市/浙江省上海市/宁波市").
+
+    Examples
+    --------
+    >>> place_name("浙江省", "绍兴市")
+    '浙江省绍兴市'
+    >>> place_name("上海市/浙江省", "上海市/宁波市")
+    '上海市、浙江省宁波市'
+    >>> place_name("上海市/浙江省", "上海市/宁波市", "en")
+    '上海市; 宁波市, 浙江省'
+    >>> place_name("福建省", "")
+    '福建省'
+    """
+    provinces = [p.strip() for p in (province or "").split("/")]
+    cities = [c.strip() for c in (city or "").split("/")]
+    if len(provinces) != len(cities):
+        provinces, cities = [province or ""], [city or ""]
+    places = []
+    for p, c in zip(provinces, cities, strict=True):
+        if not c or c == p:
+            places.append(p or c)
+        elif lang == "zh":
+            places.append(f"{p}{c}")
+        else:
+            places.append(f"{c}, {p}" if p else c)
+    return ("、" if lang == "zh" else "; ").join(x for x in places if x)
 
 
 def cite(cb: Any, source_id: str, lang: str = "zh") -> str:

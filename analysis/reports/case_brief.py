@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.casebase import CaseBase
+from analysis.formatting import place_name
 from analysis.reports import defaults
 from analysis.reports.casefacts import (
     CaseFacts,
@@ -80,8 +81,8 @@ T = Templates(
             "Recommendations, item 1.",
         },
         "background_place": {
-            "zh": "{{ name }}（{{ province }}{{ city }}，{{ level }}）{% if start %}始于 {{ start }} 年{% else %}起始年份来源未给出{% endif %}。",
-            "en": "{{ name }} ({{ city }}, {{ province }}; {{ level }}) "
+            "zh": "{{ name }}（{{ place }}，{{ level }}）{% if start %}始于 {{ start }} 年{% else %}起始年份来源未给出{% endif %}。",
+            "en": "{{ name }} ({{ place }}; {{ level }}) "
             "{% if start %}began in {{ start }}{% else %}has no start year in its source{% endif %}.",
         },
         "background_context": {
@@ -606,8 +607,7 @@ def write(cb: CaseBase, bf: CaseBriefFacts, lang: str) -> Report:
             "background_place",
             lang,
             name=name,
-            province=f.province,
-            city=f.city if f.city != f.province else "",
+            place=place_name(f.province, f.city, lang),
             level=level_phrase(f.level, lang),
             start=f.start_year,
         )

@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis import configuration, similarity, transfer
 from analysis.casebase import CaseBase
+from analysis.formatting import place_name
 from analysis.reports import defaults
 from analysis.reports.case_brief import TypePlace, name_of
 from analysis.reports.casefacts import (
@@ -1079,11 +1080,7 @@ def _background(cb: CaseBase, pf: PairBriefFacts, lang: str) -> Section:
     bg = Section("background", t(lang, *GENRE_HEADINGS["background"]))
     for f in (pf.a, pf.b):
         case = cb.cases[f.case_id]
-        city = f.city if f.city != f.province else ""
-        if lang == "zh":
-            place = f"{f.province}{city}"
-        else:
-            place = f"{city}, {f.province}" if city else f.province
+        place = place_name(f.province, f.city, lang)
         bg.paragraphs.append(
             T.say(
                 "background_place",

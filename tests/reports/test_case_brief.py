@@ -91,3 +91,17 @@ def test_yaobao_is_the_briefing_in_short(cb, briefs):
     assert y.basis and "详见" in y.basis
     assert not y.appendix
     assert len(all_markdown(y)) < 2200
+
+
+def test_each_place_is_named_once_and_several_places_paired(briefs, cb):
+    """A multi-city model read "上海市/浙江省上海市/宁波市"; a city that is its own
+    province-level unit is named once; the level is not "多个城市层级"."""
+    from analysis.formatting import place_name
+
+    for case_id, report in briefs.items():
+        case = cb.cases[case_id]
+        text = report.section_markdown("background")
+        assert place_name(case.province, case.city) in text, case_id
+        if "/" in case.province:
+            assert f"{case.province}{case.city}" not in text
+        assert "多个城市层级" not in all_markdown(report)
