@@ -2,7 +2,7 @@
 
 Issue 13 asks that a 300-case synthetic base render its default plan through a
 ``distributed.LocalCluster`` and through the local pool with identical bytes.  The whole
-plan of 300 cases is about 2,270 reports (over an hour per run on a 2-core machine), so
+plan of 300 cases is 2,270 reports (about 40 minutes per run on a 2-core machine), so
 ``--sample K`` renders only the first K runs of each report kind; ``--sample 0`` renders
 the whole plan.
 
