@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -59,8 +60,6 @@ from analysis.casebase import (
     Codebook,
     Coding,
     Source,
-    decode_utf8,
-    find_source,
 )
 
 #: How many entries are kept (the most recently used).
@@ -169,6 +168,7 @@ def _read_private(path: Path) -> bytes | None:
     return key if len(key) == 32 else None
 
 
+@functools.cache
 def _code_fingerprint() -> bytes:
     h = hashlib.sha256(FORMAT.encode())
     for module in (_casebase, _safe_yaml):
@@ -217,21 +217,16 @@ def fingerprint(root: str | os.PathLike[str], with_texts: bool) -> str | None:
 
 
 def _texts(sources: dict[str, Source], corpus: Sequence[Path]) -> dict[str, str] | None:
-    """The source texts, if every one is found once and still has its recorded SHA-256."""
-    texts: dict[str, str] = {}
-    for sid, src in sources.items():
-        try:
-            path = find_source(src.file, corpus, sid)
-            data = path.read_bytes()
-        except (OSError, ValueError):
-            return None
-        if hashlib.sha256(data).hexdigest() != src.sha256:
-            return None
-        try:
-            texts[sid] = decode_utf8(data, str(path), "")
-        except _safe_yaml.YamlError:
-            return None
-    return texts
+    """The source texts, if every one is found once and still has its recorded SHA-256
+    (the validation's own reader; any problem sends the load to a full validation,
+    which reports it with its line)."""
+    try:
+        texts, problems = _casebase._load_sources_texts(
+            list(enumerate(sources.values())), corpus, "sources.yaml", None
+        )
+    except OSError:
+        return None
+    return None if problems else texts
 
 
 def load(root: str | os.PathLike[str], corpus: Sequence[Path], key: str) -> CaseBase | None:

@@ -220,19 +220,6 @@ def _codebook_codes(casebase_dir: Path) -> list[str]:
     ]
 
 
-def _read_cache(path: Path | None, key: str) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
-        return {}
-    files = data.get("folders", {}).get(key)
-    return files if isinstance(files, dict) else {}
-
-
 def _write_cache(path: Path | None, key: str, files: Any, section: str = "folders") -> None:
     if path is None:
         return
@@ -363,7 +350,8 @@ def casebase_membership(
     root = Path(casebase_dir)
     cache_path = Path(cache) if cache is not None else None
     key = str(root.resolve())
-    old = _read_cache(cache_path, key)
+    old = _read_section(cache_path, key, "folders")
+    old = old if isinstance(old, dict) else {}
     files: dict[str, Any] = {}
     rows: dict[str, dict[str, float]] = {}
     folder = root / "cases"
